@@ -1,0 +1,29 @@
+"""User accounts: one model for staff (cán bộ) and citizens (công dân, doanh nghiệp).
+
+Staff roles and scopes live in `org.StaffRole`; citizen identity (CCCD, VNeID)
+is added by the identity issue on top of these fields.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        CITIZEN = "citizen", _("Citizen or business")
+
+    kind = models.CharField(_("account type"), max_length=16, choices=Kind.choices, default=Kind.CITIZEN)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    national_id = models.CharField(_("personal ID number"), max_length=12, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from motcua.api.main import api
+from motcua.web import views
+
+admin.site.site_header = "motcua — Quản trị hệ thống"
+admin.site.site_title = "motcua"
+admin.site.index_title = "Quản trị tỉnh: cơ quan, cán bộ, danh mục thủ tục, lịch làm việc"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]

@@ -1,0 +1,53 @@
+# motcua — two commands on a fresh machine: `make demo` and `make test`.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+export MOTCUA_DEV := 1
+
+.PHONY: setup demo serve test test-pg bench lint format messages clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)
+
+demo: setup ## set up, load the demo province on SQLite and serve on :8000
+	$(BIN)/motcua migrate --no-input -v0
+	$(BIN)/motcua demo
+	@echo ""
+	@echo "motcua chạy tại / runs at  http://127.0.0.1:8000/"
+	@echo "  Quản trị / admin:        http://127.0.0.1:8000/admin/   (tài khoản ở trên / logins above)"
+	@echo "  API docs:                http://127.0.0.1:8000/api/docs"
+	DEBUG=1 $(BIN)/motcua runserver 127.0.0.1:8000
+
+serve: setup ## production-style server (gunicorn) on the configured database
+	$(BIN)/motcua collectstatic --no-input -v0
+	$(BIN)/gunicorn motcua.wsgi -b 127.0.0.1:8000 -w 2
+
+test: setup ## the whole suite on SQLite (set DATABASE_URL for PostgreSQL)
+	$(BIN)/pytest
+
+test-pg: setup ## the whole suite on the local PostgreSQL
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest
+
+bench: setup ## every benchmark, each prints a table
+	$(BIN)/python bench/workdays.py
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: setup
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+messages: setup ## refresh the Vietnamese translations (.po → .mo, committed)
+	$(BIN)/python scripts/compile_messages.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,33 @@
+"""Shared fixtures: the national divisions and the demo province's organization and staff
+are loaded once per test database; every test then runs in its own rolled-back transaction."""
+
+import pytest
+from django.test import Client
+
+from motcua.demo.services import DEMO_PASSWORD, load_org, load_staff
+from motcua.org.services import load_divisions
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_divisions()
+        load_org()
+        load_staff()
+
+
+@pytest.fixture
+def api(db) -> Client:
+    return Client()
+
+
+@pytest.fixture
+def login(db):
+    """A logged-in test client for a demo account."""
+
+    def _login(username: str) -> Client:
+        client = Client()
+        assert client.login(username=username, password=DEMO_PASSWORD)
+        return client
+
+    return _login

@@ -149,6 +149,7 @@ class ProcedureIn(Strict):
 
 class CatalogFile(Strict):
     format: Literal["motcua.catalog/1"]
+    exported_at: str | None = None
     fields: list[FieldIn] = Field(default_factory=list)
     procedures: list[ProcedureIn] = Field(default_factory=list)
 

@@ -70,7 +70,7 @@ def version_in_force(code: str, at: datetime | None = None) -> ProcedureVersion:
             "procedure_not_found",
             f"Không tìm thấy thủ tục hành chính đang có hiệu lực với mã '{code}'.",
             f"No procedure in force with code '{code}'.",
-            code=code,
+            procedure_code=code,
         )
     return version
 

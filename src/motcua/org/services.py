@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
@@ -43,6 +45,9 @@ def group_name(role: str) -> str:
 
 def ensure_role_groups() -> None:
     """Create one permission group per admin-capable role (idempotent, run after migrate)."""
+    for label in {*MANAGED_MODELS, *NATIONAL_MODELS}:
+        # post_migrate reaches apps in order: make sure later apps' permissions exist already.
+        create_permissions(apps.get_app_config(label), verbosity=0)
     for role, wanted in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=group_name(role))
         perms = [

@@ -332,7 +332,7 @@ def parse_unit(unit: Unit | str) -> Unit:
 
 
 def _decimal(amount: int | float | Decimal | str) -> Decimal:
-    if isinstance(amount, int):
+    if isinstance(amount, int | Decimal):
         value = Decimal(amount)
     else:
         try:

@@ -39,12 +39,12 @@ bench: setup ## every benchmark, each prints a table
 	$(BIN)/python bench/workdays.py
 
 lint: setup
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 format: setup
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench scripts
+	$(BIN)/ruff format src tests bench scripts
 
 messages: setup ## refresh the Vietnamese translations (.po → .mo, committed)
 	$(BIN)/python scripts/compile_messages.py

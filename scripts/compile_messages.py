@@ -20,9 +20,21 @@ def main() -> int:
     os.environ.setdefault("MOTCUA_DEV", "1")
     if shutil.which("xgettext"):
         subprocess.run(
-            [sys.executable, "-m", "django", "makemessages", "-l", "vi", "-l", "en", "-i", "settings*",
-             "--settings=motcua.settings"],
-            cwd=SRC, check=True,
+            [
+                sys.executable,
+                "-m",
+                "django",
+                "makemessages",
+                "-l",
+                "vi",
+                "-l",
+                "en",
+                "-i",
+                "settings*",
+                "--settings=motcua.settings",
+            ],
+            cwd=SRC,
+            check=True,
         )
     else:
         print("xgettext not found: compiling the existing .po files only")

@@ -1,9 +1,9 @@
 """The `motcua` command: Django's manage.py plus our own commands.
 
-    motcua migrate
-    motcua workdays deadline --start 2026-02-13T09:00 --amount 3 --unit working_days --json
-    motcua catalog export --output catalog.json
-    motcua demo
+motcua migrate
+motcua workdays deadline --start 2026-02-13T09:00 --amount 3 --unit working_days --json
+motcua catalog export --output catalog.json
+motcua demo
 """
 
 from __future__ import annotations

@@ -56,8 +56,13 @@ CONSTRUCTION = {
             "steps": [
                 {"name": "Tiếp nhận", "role": "receptionist", "budget": "0.5"},
                 {"name": "Thẩm định", "role": "specialist", "unit": D.code(5, 1), "budget": "10"},
-                {"name": "Lấy ý kiến Công an tỉnh (liên thông)", "role": "specialist", "agency": D.code(12),
-                 "inter_agency": True, "budget": "3"},
+                {
+                    "name": "Lấy ý kiến Công an tỉnh (liên thông)",
+                    "role": "specialist",
+                    "agency": D.code(12),
+                    "inter_agency": True,
+                    "budget": "3",
+                },
                 {"name": "Ký", "role": "agency_leader", "budget": "1"},
             ],
         }

@@ -52,5 +52,9 @@ def test_bad_limit(api, published):
 
 def test_openapi_schema_lists_the_endpoints(api):
     paths = api.get("/api/openapi.json").json()["paths"]
-    assert {"/api/v1/workdays/deadline", "/api/v1/workdays/between", "/api/v1/procedures",
-            "/api/v1/procedures/{code}"} <= set(paths)
+    assert {
+        "/api/v1/workdays/deadline",
+        "/api/v1/workdays/between",
+        "/api/v1/procedures",
+        "/api/v1/procedures/{code}",
+    } <= set(paths)

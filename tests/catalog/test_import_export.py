@@ -71,8 +71,9 @@ def test_a_changed_procedure_without_a_version_number_becomes_a_new_version(db):
     import_catalog(catalog())
     changed = copy.deepcopy(BIRTH)
     changed["versions"][0].update(effective_from="2026-01-01", statutory_time="0.5")
-    changed["versions"][0]["steps"] = [{"name": "Xử lý", "role": "specialist", "budget": "4",
-                                        "budget_unit": "working_hours"}]
+    changed["versions"][0]["steps"] = [
+        {"name": "Xử lý", "role": "specialist", "budget": "4", "budget_unit": "working_hours"}
+    ]
     report = import_catalog(catalog(changed))
     assert report.versions_created == 1
     from datetime import datetime

@@ -21,8 +21,13 @@ def test_admin_is_in_vietnamese_for_the_provincial_administrator(login):
     assert r.status_code == 200
     html = r.content.decode()
     assert "Quản trị" in html
-    for url in ("/admin/org/agency/", "/admin/org/staffrole/", "/admin/catalog/procedureversion/",
-                "/admin/workdays/calendaroverride/", "/admin/org/commune/?q=hoa+thanh"):
+    for url in (
+        "/admin/org/agency/",
+        "/admin/org/staffrole/",
+        "/admin/catalog/procedureversion/",
+        "/admin/workdays/calendaroverride/",
+        "/admin/org/commune/?q=hoa+thanh",
+    ):
         assert client.get(url).status_code == 200, url
 
 

@@ -84,7 +84,7 @@ def test_overrides_add_holidays_and_working_days():
 
 def test_explain_lists_every_day_with_its_reason():
     rows = CAL.explain(at("2026-02-13T09:00"), at("2026-02-25T09:00"))
-    assert [r["date"] for r in rows][0] == "2026-02-13" and rows[-1]["date"] == "2026-02-25"
+    assert rows[0]["date"] == "2026-02-13" and rows[-1]["date"] == "2026-02-25"
     assert sum(r["counted_seconds"] for r in rows) == 24 * 3600
     tet = next(r for r in rows if r["date"] == "2026-02-17")
     assert tet["kind"] == "holiday" and not tet["counted"] and "Tết" in tet["reason"]

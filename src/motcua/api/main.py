@@ -30,9 +30,7 @@ def domain_error(request: HttpRequest, exc: DomainError):
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError):
-    problems = [
-        {"loc": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")} for e in exc.errors
-    ]
+    problems = [{"loc": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")} for e in exc.errors]
     body = {
         "code": "invalid_input",
         "message": "Dữ liệu gửi lên không hợp lệ.",

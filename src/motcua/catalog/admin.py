@@ -77,7 +77,14 @@ class StepInline(DraftOnlyInline):
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(admin.ModelAdmin):
     list_display = (
-        "procedure", "version", "name", "field", "level", "online_level", "status", "effective_from",
+        "procedure",
+        "version",
+        "name",
+        "field",
+        "level",
+        "online_level",
+        "status",
+        "effective_from",
     )
     list_filter = ("status", "level", "online_level", "internal", "field")
     search_fields = ("procedure__code", "search_text")
@@ -95,7 +102,5 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish the selected draft versions"))
     def publish(self, request, queryset):
-        count = queryset.filter(status=ProcedureVersion.Status.DRAFT).update(
-            status=ProcedureVersion.Status.PUBLISHED
-        )
+        count = queryset.filter(status=ProcedureVersion.Status.DRAFT).update(status=ProcedureVersion.Status.PUBLISHED)
         self.message_user(request, _("%(count)d version(s) published.") % {"count": count})

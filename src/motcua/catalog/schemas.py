@@ -11,13 +11,23 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from motcua.common.timeutil import to_local
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from motcua.common.timeutil import to_local
 
 FORMAT = "motcua.catalog/1"
 AgencyKind = Literal[
-    "province_pc", "department", "division", "service_centre", "commune_pc", "commune_desk",
-    "police", "tax", "social_insurance", "military", "other",
+    "province_pc",
+    "department",
+    "division",
+    "service_centre",
+    "commune_pc",
+    "commune_desk",
+    "police",
+    "tax",
+    "social_insurance",
+    "military",
+    "other",
 ]
 Role = Literal["receptionist", "specialist", "division_head", "agency_leader", "administrator", "inspector"]
 AGENCY_CODE = r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$"

@@ -63,9 +63,7 @@ def parse_catalog(raw: bytes | str | dict) -> CatalogFile:
     try:
         return CatalogFile.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            {"loc": ".".join(str(p) for p in err["loc"]) or "$", "problem": err["msg"]} for err in exc.errors()
-        ]
+        problems = [{"loc": ".".join(str(p) for p in err["loc"]) or "$", "problem": err["msg"]} for err in exc.errors()]
         raise _invalid(problems) from None
 
 
@@ -136,8 +134,14 @@ def version_to_dict(version: ProcedureVersion) -> dict[str, Any]:
         ],
         "components": [
             {
-                "code": c.code, "name": c.name, "originals": c.originals, "copies": c.copies,
-                "form_template": c.form_template, "required": c.required, "reusable": c.reusable, "note": c.note,
+                "code": c.code,
+                "name": c.name,
+                "originals": c.originals,
+                "copies": c.copies,
+                "form_template": c.form_template,
+                "required": c.required,
+                "reusable": c.reusable,
+                "note": c.note,
             }
             for c in version.components.all()
         ],

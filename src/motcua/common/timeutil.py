@@ -29,8 +29,7 @@ def parse_instant(raw: str, field: str = "start") -> datetime:
             "invalid_datetime",
             f"Giá trị '{raw}' của trường '{field}' không phải ngày giờ hợp lệ "
             "(định dạng ISO 8601, ví dụ 2026-02-13T09:00).",
-            f"'{raw}' in field '{field}' is not a valid ISO 8601 date-time "
-            "(for example 2026-02-13T09:00).",
+            f"'{raw}' in field '{field}' is not a valid ISO 8601 date-time (for example 2026-02-13T09:00).",
             field=field,
         ) from None
     return to_local(value)

@@ -43,9 +43,13 @@ def _upsert_agency(code, name, short, kind, parent, desk, commune=None) -> Agenc
     agency, _ = Agency.objects.update_or_create(
         code=code,
         defaults={
-            "name": name, "short_name": short, "kind": kind, "is_one_stop_desk": desk,
+            "name": name,
+            "short_name": short,
+            "kind": kind,
+            "is_one_stop_desk": desk,
             "parent": Agency.objects.get(code=parent) if parent else None,
-            "province_id": D.PROVINCE_CODE, "commune": commune,
+            "province_id": D.PROVINCE_CODE,
+            "commune": commune,
         },
     )
     return agency
@@ -62,8 +66,13 @@ def load_org() -> int:
         bare = place.split(" ", 1)[1]
         _upsert_agency(codes["pc"], f"Ủy ban nhân dân {place}", f"UBND {bare}", "commune_pc", D.PPC, False, commune)
         _upsert_agency(
-            codes["desk"], f"Trung tâm Phục vụ hành chính công {place}", f"TTPVHCC {bare}", "commune_desk",
-            codes["pc"], True, commune,
+            codes["desk"],
+            f"Trung tâm Phục vụ hành chính công {place}",
+            f"TTPVHCC {bare}",
+            "commune_desk",
+            codes["pc"],
+            True,
+            commune,
         )
         _upsert_agency(codes["police"], f"Công an {place}", f"CA {bare}", "police", police, False, commune)
     return Agency.objects.filter(province_id=D.PROVINCE_CODE).count()

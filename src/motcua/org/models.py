@@ -65,9 +65,7 @@ class LegacyProvince(models.Model):
 
     code = models.CharField(_("old code"), max_length=2, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
-    successor = models.ForeignKey(
-        Province, models.PROTECT, related_name="predecessors", verbose_name=_("merged into")
-    )
+    successor = models.ForeignKey(Province, models.PROTECT, related_name="predecessors", verbose_name=_("merged into"))
 
     class Meta:
         ordering = ["code"]

@@ -18,8 +18,13 @@ from motcua.org.models import Agency, Commune, LegacyProvince, Province, StaffRo
 MANAGED_MODELS = {
     "org": ["agency", "staffrole"],
     "catalog": [
-        "field", "procedure", "procedureversion", "procedurefee", "procedurecomponent",
-        "resultdocument", "processstep",
+        "field",
+        "procedure",
+        "procedureversion",
+        "procedurefee",
+        "procedurecomponent",
+        "resultdocument",
+        "processstep",
     ],
     "workdays": ["calendaroverride"],
     "identity": ["user"],

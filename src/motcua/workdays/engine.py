@@ -63,7 +63,7 @@ class OfficeHours:
                 begin, end = (_clock_seconds(x) for x in part.strip().split("-"))
                 sessions.append((begin, end))
         except ValueError:
-            raise ValueError(f"invalid office hours {spec!r}, expected e.g. 07:30-11:30,13:00-17:00")
+            raise ValueError(f"invalid office hours {spec!r}, expected e.g. 07:30-11:30,13:00-17:00") from None
         sessions.sort()
         previous_end = -1
         for begin, end in sessions:

@@ -54,3 +54,6 @@ class CalendarAudit(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("calendar change log")
         verbose_name_plural = _("calendar change log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.day:%d/%m/%Y}"

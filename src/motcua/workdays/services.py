@@ -86,9 +86,7 @@ def compute_between(start: str | datetime, end: str | datetime) -> BetweenAnswer
     calendar = get_calendar()
     seconds = calendar.working_seconds_between(start_at, end_at)
     day = calendar.office_hours.day_seconds
-    return BetweenAnswer(
-        start_at, end_at, seconds, round(seconds / 3600, 4), round(seconds / day, 4), calendar.version
-    )
+    return BetweenAnswer(start_at, end_at, seconds, round(seconds / 3600, 4), round(seconds / day, 4), calendar.version)
 
 
 @transaction.atomic

@@ -32,21 +32,33 @@ class Command(BaseCommand):
                 answer = services.compute_deadline(
                     opts["start"], opts["amount"], opts["unit"], explain=not opts["no_explain"]
                 )
-                body = {"due": answer.due.isoformat(), "calendar_version": answer.calendar_version,
-                        "start": answer.start.isoformat(), "amount": answer.amount, "unit": answer.unit.value,
-                        "explain": answer.explain}
+                body = {
+                    "due": answer.due.isoformat(),
+                    "calendar_version": answer.calendar_version,
+                    "start": answer.start.isoformat(),
+                    "amount": answer.amount,
+                    "unit": answer.unit.value,
+                    "explain": answer.explain,
+                }
                 if as_json:
                     self.stdout.write(json.dumps(body, ensure_ascii=False, indent=2))
                 else:
                     self.stdout.write(f"Hạn / due: {answer.due:%d/%m/%Y %H:%M} ({answer.due.isoformat()})")
                     for row in answer.explain:
-                        self.stdout.write(f"  {row['date']} {row['weekday']:<9} {row['counted_hours']:>5}h  {row['reason']}")
+                        self.stdout.write(
+                            f"  {row['date']} {row['weekday']:<9} {row['counted_hours']:>5}h  {row['reason']}"
+                        )
                     self.stdout.write(f"Lịch / calendar: {answer.calendar_version}")
             else:
                 answer = services.compute_between(opts["start"], opts["end"])
-                body = {"start": answer.start.isoformat(), "end": answer.end.isoformat(), "seconds": answer.seconds,
-                        "working_hours": answer.working_hours, "working_days": answer.working_days,
-                        "calendar_version": answer.calendar_version}
+                body = {
+                    "start": answer.start.isoformat(),
+                    "end": answer.end.isoformat(),
+                    "seconds": answer.seconds,
+                    "working_hours": answer.working_hours,
+                    "working_days": answer.working_days,
+                    "calendar_version": answer.calendar_version,
+                }
                 if as_json:
                     self.stdout.write(json.dumps(body, ensure_ascii=False, indent=2))
                 else:

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export MOTCUA_DEV := 1
 
-.PHONY: setup demo serve test test-pg bench lint format messages clean
+.PHONY: setup demo serve test test-pg browser bench lint format messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,11 +29,18 @@ serve: setup ## production-style server (gunicorn) on the configured database
 	$(BIN)/motcua collectstatic --no-input -v0
 	$(BIN)/gunicorn motcua.wsgi -b 127.0.0.1:8000 -w 2
 
-test: setup ## the whole suite on SQLite (set DATABASE_URL for PostgreSQL)
+test: setup browser ## the whole suite on SQLite (set DATABASE_URL for PostgreSQL), browser tests included
 	$(BIN)/pytest
+	$(BIN)/pytest -m e2e
 
-test-pg: setup ## the whole suite on the local PostgreSQL
+test-pg: setup browser ## the whole suite on the local PostgreSQL
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m e2e
+
+browser: ## Debian's Chromium for the browser tests (Playwright never downloads one)
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		{ echo "Chromium is missing: apt-get install chromium" >&2; exit 1; }
 
 bench: setup ## every benchmark, each prints a table
 	$(BIN)/python bench/workdays.py

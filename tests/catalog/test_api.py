@@ -58,3 +58,18 @@ def test_openapi_schema_lists_the_endpoints(api):
         "/api/v1/procedures",
         "/api/v1/procedures/{code}",
     } <= set(paths)
+
+
+def test_public_lookups_are_rate_limited(api, published, monkeypatch):
+    from django.core.cache import cache
+
+    from motcua.api.main import api as ninja_api
+
+    throttle = ninja_api.throttle[0]
+    monkeypatch.setattr(throttle, "num_requests", 3)
+    cache.clear()
+    codes = [api.get("/api/v1/procedures", {"q": "khai sinh"}).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    r = api.get("/api/v1/procedures")
+    assert r.json()["code"] == "rate_limited" and r["Retry-After"]
+    cache.clear()

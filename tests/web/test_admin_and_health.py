@@ -66,3 +66,12 @@ def test_back_office_roles_have_no_admin(login):
     client = login("tiepnhan.tinh")
     r = client.get("/admin/")
     assert r.status_code == 302 and "/admin/login/" in r["Location"]
+
+
+def test_administrator_cannot_make_anyone_superuser(login, django_user_model):
+    client = login("quantri")
+    target = django_user_model.objects.get(username="tuphap.chuyenvien")
+    page = client.get(f"/admin/identity/user/{target.pk}/change/").content.decode()
+    assert 'name="is_superuser"' not in page
+    superuser = django_user_model.objects.get(username="admin")
+    assert client.get(f"/admin/identity/user/{superuser.pk}/change/").status_code in (302, 404)

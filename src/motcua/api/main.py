@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import NinjaAPI
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import HttpError, Throttled, ValidationError
+from ninja.throttling import AnonRateThrottle
 
 from motcua import __version__
 from motcua.api import catalog, workdays
@@ -20,6 +22,8 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    # Public lookups are rate-limited per client address (Django cache; use Redis in production).
+    throttle=[AnonRateThrottle(settings.MOTCUA_PUBLIC_API_RATE)],
 )
 
 
@@ -38,6 +42,19 @@ def validation_error(request: HttpRequest, exc: ValidationError):
         "details": {"problems": problems},
     }
     return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled):
+    body = {
+        "code": "rate_limited",
+        "message": "Quá nhiều yêu cầu, vui lòng thử lại sau ít phút.",
+        "message_en": "Too many requests, please try again shortly.",
+    }
+    response = api.create_response(request, body, status=429)
+    if exc.wait:
+        response["Retry-After"] = str(int(exc.wait))
+    return response
 
 
 @api.exception_handler(HttpError)

@@ -75,3 +75,10 @@ def test_administrator_cannot_make_anyone_superuser(login, django_user_model):
     assert 'name="is_superuser"' not in page
     superuser = django_user_model.objects.get(username="admin")
     assert client.get(f"/admin/identity/user/{superuser.pk}/change/").status_code in (302, 404)
+
+
+def test_admin_search_ignores_diacritics(login):
+    client = login("quantri")
+    for term in ("Tư pháp", "tu phap", "TƯ PHÁP"):
+        html = client.get("/admin/org/agency/", {"q": term}).content.decode()
+        assert "Sở Tư pháp tỉnh Tây Ninh" in html, term

@@ -14,12 +14,13 @@ from motcua.catalog.models import (
     ProcessStep,
     ResultDocument,
 )
+from motcua.common.admin import FoldedSearchAdmin
 
 
 @admin.register(Field)
-class FieldAdmin(admin.ModelAdmin):
+class FieldAdmin(FoldedSearchAdmin):
     list_display = ("code", "name")
-    search_fields = ("code", "name", "name_folded")
+    search_fields = ("code", "name_folded")
 
 
 class VersionInline(admin.TabularInline):
@@ -35,8 +36,8 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
-    list_display = ("code", "__str__", "created_at")
+class ProcedureAdmin(FoldedSearchAdmin):
+    list_display = ("code", "created_at")
     search_fields = ("code", "versions__search_text")
     inlines = [VersionInline]
 
@@ -75,9 +76,9 @@ class StepInline(DraftOnlyInline):
 
 
 @admin.register(ProcedureVersion)
-class ProcedureVersionAdmin(admin.ModelAdmin):
+class ProcedureVersionAdmin(FoldedSearchAdmin):
     list_display = (
-        "procedure",
+        "procedure_code",
         "version",
         "name",
         "field",
@@ -99,6 +100,10 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
             # suspended, abolished or closed with an end date, never rewritten.
             return [f.name for f in obj._meta.fields if f.name not in ("status", "effective_to")]
         return ()
+
+    @admin.display(description=_("national procedure code"), ordering="procedure__code")
+    def procedure_code(self, obj):
+        return obj.procedure.code
 
     @admin.action(description=_("Publish the selected draft versions"))
     def publish(self, request, queryset):

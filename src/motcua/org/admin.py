@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from motcua.common.admin import FoldedSearchAdmin
 from motcua.org import selectors, services
 from motcua.org.models import Agency, Commune, LegacyProvince, Province, StaffRole
 
 
-class ScopedToAgencies(admin.ModelAdmin):
+class ScopedToAgencies(FoldedSearchAdmin):
     """Non-superusers see and pick only agencies inside their own scope."""
 
     agency_lookup = "pk"
@@ -29,7 +30,7 @@ class ScopedToAgencies(admin.ModelAdmin):
 class AgencyAdmin(ScopedToAgencies):
     list_display = ("code", "name", "kind", "parent", "is_one_stop_desk", "active")
     list_filter = ("kind", "is_one_stop_desk", "active")
-    search_fields = ("code", "name", "name_folded", "short_name")
+    search_fields = ("code", "name_folded")
     autocomplete_fields = ("parent", "commune")
     list_select_related = ("parent",)
 
@@ -45,7 +46,7 @@ class StaffRoleAdmin(ScopedToAgencies):
     agency_lookup = "agency"
     list_display = ("user", "role", "agency", "unit", "active")
     list_filter = ("role", "active")
-    search_fields = ("user__username", "user__full_name", "agency__name")
+    search_fields = ("user__username", "agency__name_folded")
     autocomplete_fields = ("user", "agency", "unit")
     list_select_related = ("user", "agency", "unit")
 
@@ -59,7 +60,7 @@ class StaffRoleAdmin(ScopedToAgencies):
         services.sync_user_access(user)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(FoldedSearchAdmin):
     """National reference lists: loaded by `motcua load_divisions`, never edited by hand."""
 
     def has_add_permission(self, request):
@@ -75,17 +76,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(Province)
 class ProvinceAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "division_type")
-    search_fields = ("code", "name", "name_folded")
+    search_fields = ("code", "name_folded")
 
 
 @admin.register(Commune)
 class CommuneAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "division_type", "province")
     list_filter = ("division_type", "province")
-    search_fields = ("code", "name", "name_folded")
+    search_fields = ("code", "name_folded")
 
 
 @admin.register(LegacyProvince)
 class LegacyProvinceAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "successor", "citizen_id_prefix")
-    search_fields = ("name",)
+    search_fields = ("code", "successor__name_folded")

@@ -26,7 +26,7 @@ MANAGED_MODELS = {
         "resultdocument",
         "processstep",
     ],
-    "workdays": ["calendaroverride"],
+    "workdays": ["calendaroverride", "calendaraudit"],
     "identity": ["user"],
 }
 NATIONAL_MODELS = {"org": ["province", "commune", "legacyprovince"]}

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export MOTCUA_DEV := 1
 
-.PHONY: setup demo serve test test-pg browser bench lint format messages clean
+.PHONY: setup demo serve test test-pg browser bench lint format openapi messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -52,6 +52,9 @@ lint: setup
 format: setup
 	$(BIN)/ruff check --fix src tests bench scripts
 	$(BIN)/ruff format src tests bench scripts
+
+openapi: setup ## refresh docs/openapi.json (a test fails when it is stale)
+	$(BIN)/motcua export_openapi_schema --api motcua.api.main.api --indent 1 --sorted --output docs/openapi.json
 
 messages: setup ## refresh the Vietnamese translations (.po → .mo, committed)
 	$(BIN)/python scripts/compile_messages.py

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # serves the Swagger UI assets itself: no CDN
     "motcua.common",
     "motcua.identity",
     "motcua.workdays",

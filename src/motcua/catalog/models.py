@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.common.models import FoldedNameModel
 from motcua.common.text import fold
 from motcua.org.models import Agency, StaffRole
 from motcua.workdays.engine import Unit
@@ -28,21 +29,16 @@ class StepTimeUnit(models.TextChoices):
     WORKING_HOURS = Unit.WORKING_HOURS.value, _("working hours")
 
 
-class Field(models.Model):
+class Field(FoldedNameModel):
     """Lĩnh vực: the subject area of a procedure (e.g. Hộ tịch, Đất đai)."""
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=255)
-    name_folded = models.CharField(max_length=255, editable=False)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("field")
         verbose_name_plural = _("fields")
-
-    def save(self, *args, **kwargs):
-        self.name_folded = fold(self.name)
-        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.name

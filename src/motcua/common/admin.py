@@ -13,3 +13,16 @@ class FoldedSearchAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, fold(search_term))
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows nobody edits by hand: reference lists and append-only logs."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from motcua.common.admin import FoldedSearchAdmin
+from motcua.common.admin import FoldedSearchAdmin, ReadOnlyAdmin
 from motcua.org import selectors, services
 from motcua.org.models import Agency, Commune, LegacyProvince, Province, StaffRole
 
@@ -60,33 +60,24 @@ class StaffRoleAdmin(ScopedToAgencies):
         services.sync_user_access(user)
 
 
-class ReadOnlyAdmin(FoldedSearchAdmin):
+class NationalListAdmin(ReadOnlyAdmin, FoldedSearchAdmin):
     """National reference lists: loaded by `motcua load_divisions`, never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Province)
-class ProvinceAdmin(ReadOnlyAdmin):
+class ProvinceAdmin(NationalListAdmin):
     list_display = ("code", "name", "division_type")
     search_fields = ("code", "name_folded")
 
 
 @admin.register(Commune)
-class CommuneAdmin(ReadOnlyAdmin):
+class CommuneAdmin(NationalListAdmin):
     list_display = ("code", "name", "division_type", "province")
     list_filter = ("division_type", "province")
     search_fields = ("code", "name_folded")
 
 
 @admin.register(LegacyProvince)
-class LegacyProvinceAdmin(ReadOnlyAdmin):
+class LegacyProvinceAdmin(NationalListAdmin):
     list_display = ("code", "name", "successor", "citizen_id_prefix")
     search_fields = ("code", "successor__name_folded")

@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from motcua.common.text import fold
+from motcua.common.models import FoldedNameModel
 
 # Mã định danh điện tử của cơ quan (QCVN 102:2016/BTTTT), e.g. 000.00.31.H29.
 AGENCY_CODE_RE = r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$"
@@ -17,12 +17,11 @@ agency_code_validator = RegexValidator(
 )
 
 
-class Province(models.Model):
+class Province(FoldedNameModel):
     """Tỉnh / thành phố trực thuộc trung ương (the 34 units since 01/07/2025)."""
 
     code = models.CharField(_("code"), max_length=2, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
-    name_folded = models.CharField(max_length=100, editable=False, db_index=True)
     division_type = models.CharField(_("division type"), max_length=40)
 
     class Meta:
@@ -30,20 +29,15 @@ class Province(models.Model):
         verbose_name = _("province")
         verbose_name_plural = _("provinces")
 
-    def save(self, *args, **kwargs):
-        self.name_folded = fold(self.name)
-        super().save(*args, **kwargs)
-
     def __str__(self) -> str:
         return self.name
 
 
-class Commune(models.Model):
+class Commune(FoldedNameModel):
     """Xã / phường / đặc khu (3,321 units since 01/07/2025; no district level)."""
 
     code = models.CharField(_("code"), max_length=5, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
-    name_folded = models.CharField(max_length=100, editable=False, db_index=True)
     division_type = models.CharField(_("division type"), max_length=20)
     province = models.ForeignKey(Province, models.PROTECT, related_name="communes", verbose_name=_("province"))
 
@@ -51,10 +45,6 @@ class Commune(models.Model):
         ordering = ["province_id", "code"]
         verbose_name = _("commune")
         verbose_name_plural = _("communes")
-
-    def save(self, *args, **kwargs):
-        self.name_folded = fold(self.name)
-        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.name
@@ -81,7 +71,7 @@ class LegacyProvince(models.Model):
         return f"{self.name} ({self.code})"
 
 
-class Agency(models.Model):
+class Agency(FoldedNameModel):
     """A state agency or unit, identified by its national electronic ID code.
 
     The tree is province People's Committee → departments → divisions, and commune
@@ -105,7 +95,6 @@ class Agency(models.Model):
     code = models.CharField(_("electronic ID code"), max_length=20, unique=True, validators=[agency_code_validator])
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
-    name_folded = models.CharField(max_length=255, editable=False, db_index=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent agency")
@@ -137,7 +126,6 @@ class Agency(models.Model):
             raise ValidationError({"commune": _("The commune is not in the agency's province.")})
 
     def save(self, *args, **kwargs):
-        self.name_folded = fold(self.name)
         old_path = self.tree_path
         self.tree_path = (self.parent.tree_path if self.parent_id else "/") + self.code + "/"
         super().save(*args, **kwargs)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from motcua.common.admin import ReadOnlyAdmin
 from motcua.workdays import services
 from motcua.workdays.models import CalendarAudit, CalendarOverride
 
@@ -29,15 +30,6 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarAudit)
-class CalendarAuditAdmin(admin.ModelAdmin):
+class CalendarAuditAdmin(ReadOnlyAdmin):
     list_display = ("at", "day", "action", "kind", "note", "actor", "calendar_version")
     list_filter = ("action", "kind")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

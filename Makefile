@@ -31,11 +31,11 @@ serve: setup ## production-style server (gunicorn) on the configured database
 
 test: setup browser ## the whole suite on SQLite (set DATABASE_URL for PostgreSQL), browser tests included
 	$(BIN)/pytest
-	$(BIN)/pytest -m e2e
+	$(BIN)/pytest -m live
 
 test-pg: setup browser ## the whole suite on the local PostgreSQL
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m e2e
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m live
 
 browser: ## Debian's Chromium for the browser tests (Playwright never downloads one)
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \

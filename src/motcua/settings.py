@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "motcua.workdays",
     "motcua.org",
     "motcua.catalog",
+    "motcua.dossiers",
     "motcua.web",
     "motcua.demo",
 ]
@@ -143,6 +144,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MOTCUA_OFFICE_HOURS = os.environ.get("MOTCUA_OFFICE_HOURS", "07:30-11:30,13:00-17:00")
 MOTCUA_CALENDAR_YEARS = (2015, 2040)
 MOTCUA_PUBLIC_API_RATE = os.environ.get("MOTCUA_PUBLIC_API_RATE", "600/m")
+MOTCUA_TRACKING_RATE = os.environ.get("MOTCUA_TRACKING_RATE", "30/m")
+MOTCUA_DOSSIER_CODE_PATTERN = os.environ.get("MOTCUA_DOSSIER_CODE_PATTERN", "{agency_code}-{yymmdd}-{seq:04d}")
 
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = {

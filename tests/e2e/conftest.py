@@ -1,6 +1,6 @@
 """Browser tests: Playwright driving Debian's Chromium (never a downloaded browser).
 
-They run in their own pytest invocation (`-m e2e`) because the live server needs a
+They run in their own pytest invocation (`-m live`) because the live server needs a
 transactional database, which is flushed after each test.
 """
 

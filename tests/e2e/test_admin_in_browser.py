@@ -6,7 +6,7 @@ import pytest
 
 from motcua.demo.services import DEMO_PASSWORD, load_demo
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.live
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 

@@ -9,7 +9,8 @@ from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.throttling import AnonRateThrottle
 
 from motcua import __version__
-from motcua.api import catalog, workdays
+from motcua.api import catalog, dossiers, tracking, workdays
+from motcua.api.renderer import VietnamJSONRenderer
 from motcua.common.errors import DomainError
 
 api = NinjaAPI(
@@ -20,6 +21,7 @@ api = NinjaAPI(
         "a Vietnamese `message` and an English `message_en`."
     ),
     urls_namespace="api-v1",
+    renderer=VietnamJSONRenderer(),
     openapi_url="/openapi.json",
     docs_url="/docs",
     # Public lookups are rate-limited per client address (Django cache; use Redis in production).
@@ -57,14 +59,29 @@ def throttled(request: HttpRequest, exc: Throttled):
     return response
 
 
+HTTP_ERRORS = {
+    400: (
+        "invalid_input",
+        "Dữ liệu gửi lên không hợp lệ (JSON không đọc được).",
+        "The request body could not be read.",
+    ),
+    401: ("unauthorized", "Cần đăng nhập hoặc mã truy cập (Bearer).", "Log in or send a Bearer token."),
+    403: ("forbidden", "Không có quyền.", "Forbidden."),
+    404: ("not_found", "Không tìm thấy.", "Not found."),
+    405: ("method_not_allowed", "Phương thức không được hỗ trợ.", "Method not allowed."),
+}
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError):
-    body = {"code": f"http_{exc.status_code}", "message": str(exc), "message_en": str(exc)}
-    return api.create_response(request, body, status=exc.status_code)
+    code, vi, en = HTTP_ERRORS.get(exc.status_code, (f"http_{exc.status_code}", str(exc), str(exc)))
+    return api.create_response(request, {"code": code, "message": vi, "message_en": en}, status=exc.status_code)
 
 
 api.add_router("/v1/workdays", workdays.router)
 api.add_router("/v1/procedures", catalog.router)
+api.add_router("/v1/dossiers", dossiers.router)
+api.add_router("/v1/public", tracking.router)
 
 
 @api.get("/v1/version", tags=["meta"], summary="Software version")

@@ -34,3 +34,49 @@ def agencies_in_scope(user) -> QuerySet[Agency]:
 
 def has_role(user, *roles: str) -> bool:
     return active_roles(user).filter(role__in=roles).exists()
+
+
+def agency_of_kind(kind: str, *, commune: str | None, province: str) -> Agency | None:
+    """The active agency of `kind` in the commune if there is one, else in the province."""
+    qs = Agency.objects.filter(kind=kind, active=True, province_id=province)
+    if commune:
+        found = qs.filter(commune_id=commune).first()
+        if found is not None:
+            return found
+    return qs.filter(commune__isnull=True).first()
+
+
+def desk_for(agency: Agency) -> Agency | None:
+    """The one-stop desk that receives dossiers for `agency`: its commune's desk, else the
+    provincial service centre."""
+    if agency.is_one_stop_desk:
+        return agency
+    qs = Agency.objects.filter(is_one_stop_desk=True, active=True, province_id=agency.province_id)
+    if agency.commune_id:
+        found = qs.filter(commune_id=agency.commune_id).first()
+        if found is not None:
+            return found
+    return qs.filter(kind=Agency.Kind.SERVICE_CENTRE).first()
+
+
+def staff_at(username: str, agency: Agency):
+    """The active staff member `username` if they hold a role at `agency` or above it."""
+    for role in active_roles_by_username(username):
+        if agency.tree_path.startswith(role.agency.tree_path):
+            return role.user
+    return None
+
+
+def active_roles_by_username(username: str):
+    return StaffRole.objects.filter(user__username=username, user__is_active=True, active=True).select_related(
+        "agency", "user"
+    )
+
+
+def unit_of(agency: Agency, code: str) -> Agency | None:
+    return Agency.objects.filter(code=code, tree_path__startswith=agency.tree_path).first()
+
+
+def desks_of(user) -> list[Agency]:
+    """One-stop desks where the user is a receptionist."""
+    return [r.agency for r in active_roles(user).filter(role=StaffRole.Role.RECEPTIONIST) if r.agency.is_one_stop_desk]

@@ -1,0 +1,367 @@
+"""Dossier endpoints: submit, list, read, events, and one endpoint per lifecycle action.
+Thin: validation of meaning and every write happen in dossiers.services."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja import Status as Reply
+
+from motcua.api.auth import AUTH, actor
+from motcua.api.schemas import ErrorOut
+from motcua.dossiers import selectors, services
+from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.transitions import ACTIONS
+
+router = Router(tags=["dossiers"], auth=AUTH)
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class ComponentIn(Schema):
+    code: str = Field(max_length=40)
+    provided: bool = True
+    file_ref: str = Field(default="", max_length=500)
+    digitized: bool = False
+    reused: bool = False
+
+
+class ApplicantIn(Schema):
+    type: Literal[1, 2] = 1
+    name: str = Field(max_length=255)
+    phone: str = Field(max_length=20)
+    id_number: str = Field(default="", max_length=20)
+    email: str = Field(default="", max_length=254)
+    address: str = Field(default="", max_length=500)
+
+
+class SubmitIn(Schema):
+    procedure_code: str = Field(max_length=40)
+    applicant: ApplicantIn
+    commune_code: str | None = Field(default=None, max_length=5)
+    channel: Literal[1, 2, 3] | None = None
+    receiving_agency: str | None = None
+    components: list[ComponentIn] = Field(default_factory=list, max_length=100)
+    form_data: dict[str, Any] = Field(default_factory=dict)
+    on_behalf: bool = False
+    receive_now: bool = True
+
+
+class ResultIn(Schema):
+    code: str = Field(max_length=40)
+    name: str = Field(max_length=500)
+    number: str = Field(default="", max_length=100)
+    electronic: bool = True
+    file_ref: str = Field(default="", max_length=500)
+
+
+class ActionIn(Schema):
+    """Fields used by the actions; each action reads only its own (see the API docs)."""
+
+    version: int | None = Field(default=None, description="Optimistic lock: the version you saw")
+    reason: str = Field(default="", max_length=4000)
+    comment: str = Field(default="", max_length=4000)
+    note: str = Field(default="", max_length=4000)
+    items: list[str] = Field(default_factory=list, max_length=100)
+    assignee: str | None = None
+    unit: str | None = None
+    agency: str | None = None
+    budget_hours: float | None = Field(default=None, gt=0, le=10000)
+    step_name: str = Field(default="", max_length=255)
+    amount_vnd: int | None = Field(default=None, gt=0, le=10**12)
+    paid_online: bool = False
+    reference: str = Field(default="", max_length=100)
+    new_appointment: datetime | None = None
+    results: list[ResultIn] = Field(default_factory=list, max_length=50)
+    method: str = ""
+    components: list[ComponentIn] = Field(default_factory=list, max_length=100)
+
+
+class StepOut(Schema):
+    seq: int
+    name: str
+    role: str
+    agency: str
+    agency_name: str
+    unit: str | None
+    assignee: str | None
+    inter_agency: bool
+    state: str
+    started_at: datetime
+    due_at: datetime
+    finished_at: datetime | None
+    finished_by: str | None
+    outcome: str
+    on_time: str | None
+
+
+class DossierSummary(Schema):
+    code: str
+    status: int
+    status_name: str
+    channel: int
+    procedure_code: str
+    procedure_name: str
+    applicant_name: str
+    competent_agency: str
+    receiving_agency: str
+    submitted_at: datetime
+    received_at: datetime | None
+    appointment_at: datetime | None
+    due_at: datetime | None
+    current_step: str | None
+    flags: dict[str, Any]
+    version: int
+
+
+class DossierOut(DossierSummary):
+    applicant: dict[str, Any]
+    procedure_version: int
+    first_appointment_at: datetime | None
+    ended_at: datetime | None
+    returned_at: datetime | None
+    return_method: str
+    fee_total_vnd: int
+    amount_due_vnd: int
+    paid_online: bool
+    components: list[dict[str, Any]]
+    steps: list[StepOut]
+    supplements: list[dict[str, Any]]
+    results: list[dict[str, Any]]
+
+
+class DossierPage(Schema):
+    items: list[DossierSummary]
+    next_cursor: int | None
+
+
+class EventOut(Schema):
+    seq: int
+    action: str
+    from_status: int | None
+    to_status: int
+    actor: str | None
+    at: datetime
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class ListQuery(Schema):
+    status: list[int] | None = None
+    agency: str | None = None
+    unit: str | None = None
+    procedure: str | None = None
+    assignee: str | None = None
+    overdue: bool | None = None
+    at_risk: bool | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    cursor: int | None = None
+    limit: int = 20
+
+
+def summary(d: Dossier) -> dict[str, Any]:
+    step = d.current_step
+    return {
+        "code": d.code,
+        "status": d.status,
+        "status_name": str(Status(d.status).label),
+        "channel": d.channel,
+        "procedure_code": d.procedure.code,
+        "procedure_name": d.procedure_version.name,
+        "applicant_name": d.applicant_name,
+        "competent_agency": d.competent_agency.code,
+        "receiving_agency": d.receiving_agency.code,
+        "submitted_at": d.submitted_at,
+        "received_at": d.received_at,
+        "appointment_at": d.appointment_at,
+        "due_at": d.due_at,
+        "current_step": step.name if step else None,
+        "flags": selectors.flags(d),
+        "version": d.version,
+    }
+
+
+def _step(s) -> dict[str, Any]:
+    end = s.finished_at
+    on_time = None if end is None else ("late" if end > s.due_at else "on_time")
+    return {
+        "seq": s.seq,
+        "name": s.name,
+        "role": s.role,
+        "agency": s.agency.code,
+        "agency_name": s.agency.name,
+        "unit": s.unit.code if s.unit else None,
+        "assignee": s.assignee.username if s.assignee else None,
+        "inter_agency": s.inter_agency,
+        "state": s.state,
+        "started_at": s.started_at,
+        "due_at": s.due_at,
+        "finished_at": end,
+        "finished_by": s.finished_by.username if s.finished_by else None,
+        "outcome": s.outcome,
+        "on_time": on_time,
+    }
+
+
+def detail(d: Dossier) -> dict[str, Any]:
+    body = summary(d)
+    body.update(
+        applicant={
+            "type": d.applicant_type,
+            "name": d.applicant_name,
+            "id_number": d.applicant_id_number,
+            "phone": d.applicant_phone,
+            "email": d.applicant_email,
+            "address": d.applicant_address,
+            "on_behalf": d.on_behalf,
+        },
+        procedure_version=d.procedure_version.version,
+        first_appointment_at=d.first_appointment_at,
+        ended_at=d.ended_at,
+        returned_at=d.returned_at,
+        return_method=d.return_method,
+        fee_total_vnd=d.fee_total_vnd,
+        amount_due_vnd=d.amount_due_vnd,
+        paid_online=d.paid_online,
+        components=list(d.components.values("code", "name", "provided", "digitized", "reused", "file_ref")),
+        steps=[_step(s) for s in d.steps.select_related("agency", "unit", "assignee", "finished_by")],
+        supplements=[
+            {
+                "requested_at": s.requested_at,
+                "items": s.items,
+                "reason": s.reason,
+                "during_reception": s.during_reception,
+                "resubmitted_at": s.resubmitted_at,
+            }
+            for s in d.supplements.all()
+        ],
+        results=list(d.results.values("code", "name", "number", "electronic", "file_ref")),
+    )
+    return body
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+@router.post("", response={201: DossierOut, **ERRORS}, summary="Submit online, or take in at a desk")
+def submit(request: HttpRequest, body: SubmitIn):
+    """A citizen's submission gets status 1; a receptionist's counter or postal intake is received
+    at once (status 2, appointment fixed) unless `receive_now` is false."""
+    a = body.applicant
+    dossier = services.submit(
+        actor(request),
+        services.Submission(
+            procedure_code=body.procedure_code,
+            applicant_type=a.type,
+            applicant_name=a.name,
+            applicant_phone=a.phone,
+            applicant_id_number=a.id_number,
+            applicant_email=a.email,
+            applicant_address=a.address,
+            commune_code=body.commune_code,
+            channel=body.channel,
+            receiving_agency_code=body.receiving_agency,
+            components=[c.dict() for c in body.components],
+            form_data=body.form_data,
+            on_behalf=body.on_behalf,
+            receive_now=body.receive_now,
+        ),
+    )
+    return Reply(201, detail(selectors.get_dossier(actor(request), dossier.code, purpose="submit", ip=_ip(request))))
+
+
+@router.get("", response={200: DossierPage, **ERRORS}, summary="Dossiers you may see (keyset pages)")
+def list_dossiers(request: HttpRequest, q: Query[ListQuery]):
+    user = actor(request)
+    rows, cursor = selectors.list_dossiers(user, selectors.ListFilters(**q.dict()))
+    selectors.log_staff_reads(user, rows, "list", _ip(request))
+    return {"items": [summary(d) for d in rows], "next_cursor": cursor}
+
+
+@router.get("/{code}", response={200: DossierOut, **ERRORS}, summary="One dossier in full")
+def get_dossier(request: HttpRequest, code: str):
+    return detail(selectors.get_dossier(actor(request), code, ip=_ip(request)))
+
+
+@router.get("/{code}/events", response={200: list[EventOut], **ERRORS}, summary="The dossier's event chain")
+def events(request: HttpRequest, code: str):
+    return [
+        {
+            "seq": e.seq,
+            "action": e.action,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "actor": e.actor.username if e.actor else None,
+            "at": e.at,
+            "payload": e.payload,
+            "prev_hash": e.prev_hash,
+            "hash": e.hash,
+        }
+        for e in selectors.events_of(actor(request), code)
+    ]
+
+
+def _dispatch(action: str, code: str, who, b: ActionIn) -> Dossier:
+    v = b.version
+    calls = {
+        "receive": lambda: services.receive(code, who, version=v),
+        "refuse": lambda: services.refuse(code, who, reason=b.reason, version=v),
+        "request-supplement": lambda: services.request_supplement(code, who, items=b.items, reason=b.reason, version=v),
+        "resubmit": lambda: services.resubmit(
+            code, who, components=[c.dict() for c in b.components], note=b.note, version=v
+        ),
+        "forward": lambda: services.forward(code, who, comment=b.comment, assignee=b.assignee, version=v),
+        "send-back": lambda: services.send_back(code, who, comment=b.comment, version=v),
+        "reassign": lambda: services.reassign(code, who, assignee=b.assignee, unit=b.unit, version=v),
+        "transfer": lambda: services.transfer(
+            code,
+            who,
+            agency=b.agency,
+            budget_hours=b.budget_hours,
+            step_name=b.step_name,
+            comment=b.comment,
+            version=v,
+        ),
+        "request-payment": lambda: services.request_payment(
+            code, who, amount_vnd=b.amount_vnd or 0, note=b.note, version=v
+        ),
+        "confirm-payment": lambda: services.confirm_payment(
+            code, who, paid_online=b.paid_online, reference=b.reference, version=v
+        ),
+        "reschedule": lambda: services.reschedule(
+            code, who, new_appointment=_required_instant(b.new_appointment), reason=b.reason, version=v
+        ),
+        "stop": lambda: services.stop(code, who, reason=b.reason, version=v),
+        "withdraw": lambda: services.withdraw(code, who, reason=b.reason, version=v),
+        "resolve": lambda: services.resolve(
+            code, who, results=[r.dict() for r in b.results], comment=b.comment, version=v
+        ),
+        "return": lambda: services.return_result(code, who, method=b.method, version=v),
+    }
+    return calls[action]()
+
+
+def _required_instant(value: datetime | None) -> datetime:
+    from motcua.common.errors import InvalidInput
+    from motcua.common.timeutil import to_local
+
+    if value is None:
+        raise InvalidInput(
+            "new_appointment_required", "Phải nhập ngày hẹn trả mới.", "The new appointment is required."
+        )
+    return to_local(value)
+
+
+@router.post("/{code}/{action}", response={200: DossierOut, **ERRORS}, summary="A lifecycle action")
+def act(request: HttpRequest, code: str, action: Literal[ACTIONS], body: ActionIn):  # type: ignore[valid-type]
+    """`action` is one of receive, refuse, request-supplement, resubmit, forward, send-back, reassign,
+    transfer, request-payment, confirm-payment, reschedule, stop, withdraw, resolve, return.
+    Invalid transitions answer 409 `invalid_transition`; a stale `version` answers 409 `version_conflict`."""
+    who = actor(request)
+    _dispatch(action, code, who, body)
+    return detail(selectors.get_dossier(who, code, purpose=action, ip=_ip(request)))

@@ -1,0 +1,79 @@
+"""Who may do what to which dossier. Enforced by the services (writes) and selectors (reads)."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from motcua.common.errors import DomainError, NotFound
+from motcua.dossiers.models import Dossier, DossierStep
+from motcua.org.models import Agency, StaffRole
+from motcua.org.selectors import active_roles, agencies_in_scope
+
+READ_ONLY_ROLES = frozenset({StaffRole.Role.INSPECTOR, StaffRole.Role.ADMINISTRATOR})
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+def not_found(code: str) -> NotFound:
+    # The same answer for "does not exist" and "not yours": codes are no existence oracle.
+    return NotFound(
+        "dossier_not_found",
+        f"Không tìm thấy hồ sơ '{code}'.",
+        f"Dossier '{code}' was not found.",
+    )
+
+
+def is_citizen(user) -> bool:
+    return getattr(user, "kind", None) == "citizen" and not user.is_superuser
+
+
+def roles_at(user, agency: Agency) -> set[str]:
+    """Roles a staff member holds at `agency` or at an agency above it.
+
+    Units route work to inboxes; they do not narrow what a role may do inside its agency.
+    """
+    return {r.role for r in active_roles(user) if agency.tree_path.startswith(r.agency.tree_path)}
+
+
+def visible_dossiers(user) -> QuerySet[Dossier]:
+    """Dossiers a user may read: citizens their own; staff those of their agencies' subtrees
+    (as receiving desk, competent agency or an agency handling one of its steps)."""
+    if user is None or not user.is_authenticated:
+        return Dossier.objects.none()
+    if user.is_superuser:
+        return Dossier.objects.all()
+    if is_citizen(user):
+        return Dossier.objects.filter(owner=user)
+    scope = agencies_in_scope(user)
+    leg = DossierStep.objects.filter(dossier=OuterRef("pk"), agency__in=scope)
+    return Dossier.objects.filter(Q(receiving_agency__in=scope) | Q(competent_agency__in=scope) | Exists(leg))
+
+
+def ensure_visible(user, dossier: Dossier) -> None:
+    if not visible_dossiers(user).filter(pk=dossier.pk).exists():
+        raise not_found(dossier.code)
+
+
+def ensure_may_see(user, dossier: Dossier) -> None:
+    """Citizens their own dossiers, staff those in scope; otherwise "not found" (no oracle)."""
+    if is_citizen(user):
+        if dossier.owner_id != user.pk:
+            raise not_found(dossier.code)
+    elif not user.is_superuser:
+        ensure_visible(user, dossier)
+
+
+def ensure_role(user, edge, agencies: list[Agency]) -> None:
+    """The owner for citizen actions; otherwise a role of the edge at one of the agencies concerned."""
+    if user.is_superuser and not is_citizen(user):
+        return
+    allowed = edge.citizen if is_citizen(user) else any(roles_at(user, a) & edge.roles for a in agencies)
+    if not allowed:
+        raise Forbidden(
+            "forbidden_action",
+            f"Bạn không có quyền thực hiện thao tác '{edge.action}' với hồ sơ này.",
+            f"You may not '{edge.action}' this dossier.",
+            action=edge.action,
+        )

@@ -1,0 +1,74 @@
+"""Dossier time rules on top of the working calendar: appointments, step dues, pauses,
+the at-risk instant, and on-time classification as the national index judges it
+(shared/reference/vietnam-domain.md §1.3; docs/dossiers.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from motcua.common.timeutil import to_local
+from motcua.dossiers.models import Status
+from motcua.workdays.engine import Unit, WorkCalendar, amount_to_seconds
+
+
+def step_budget_seconds(calendar: WorkCalendar, value: Decimal, unit: str) -> int:
+    per = calendar.office_hours.day_seconds if unit == Unit.WORKING_DAYS else 3600
+    return amount_to_seconds(value, per)
+
+
+def add_working(calendar: WorkCalendar, start: datetime, seconds: int) -> datetime:
+    """`start` plus `seconds` of office time (a start outside office hours waits for the next opening)."""
+    return start if seconds <= 0 else calendar.instant_at(calendar.offset(start) + seconds)
+
+
+def shift_by_pause(calendar: WorkCalendar, due: datetime, paused_at: datetime, resumed_at: datetime) -> datetime:
+    """Move a deadline later by the office time spent waiting (the clock was paused)."""
+    paused = calendar.working_seconds_between(paused_at, resumed_at)
+    return calendar.instant_at(calendar.offset(due) + paused) if paused > 0 else due
+
+
+def risk_from(
+    calendar: WorkCalendar, due: datetime, step_started: datetime, step_due: datetime, later_budget: int
+) -> datetime:
+    """From when a dossier is at risk: the remaining steps no longer fit before its deadline.
+
+    At instant t the work still planned ends at deadline(max(t, step_due), later_budget); the
+    dossier is at risk once that is after `due`, i.e. from the latest start that still fits.
+    """
+    latest_offset = calendar.offset(due) - later_budget
+    latest = calendar.instant_at(latest_offset) if latest_offset > 0 else step_started
+    return step_started if step_due > latest else latest
+
+
+def end_for_index(d) -> datetime | None:
+    """NgayKetThucXuLy as the index takes it, or the pause start for an unanswered supplement."""
+    if d.ended_at is not None:
+        return d.ended_at
+    if d.status == Status.SUPPLEMENT and d.paused_at is not None and d.received_at is not None:
+        return d.paused_at
+    return None
+
+
+def classify(d, now: datetime) -> str:
+    """early / on_time / late for ended dossiers; within / overdue for open ones; '' if not received.
+
+    end_adjusted = end − Σ(resubmitted − requested) over supplement requests during handling,
+    compared with the *first* appointment (rescheduling does not make a late dossier on time);
+    more than one supplement request during handling counts as late.
+    """
+    if d.received_at is None or d.first_appointment_at is None:
+        return ""
+    if d.status == Status.WITHDRAWN and d.ended_at is None:
+        return ""
+    end = end_for_index(d)
+    finished = end is not None
+    end_adjusted = (end or now) - timedelta(seconds=d.supplement_seconds)
+    if d.supplement_count > 1:
+        return "late" if finished else "overdue"
+    appointment = d.first_appointment_at
+    if not finished:
+        return "overdue" if end_adjusted > appointment else "within"
+    if end_adjusted > appointment:
+        return "late"
+    return "early" if to_local(end_adjusted).date() < to_local(appointment).date() else "on_time"

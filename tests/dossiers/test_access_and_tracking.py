@@ -51,7 +51,7 @@ def test_authorization_matrix(two_dossiers, as_user, username, on_provincial, on
 
 
 def test_citizens_see_only_their_own_and_unknown_looks_the_same(two_dossiers, citizen, django_user_model):
-    provincial, commune = two_dossiers
+    _provincial, commune = two_dossiers
     stranger = Api(django_user_model.objects.create_user("khac", password="x", kind="citizen"))
     hidden = stranger.get(f"/dossiers/{commune}").json()
     unknown = stranger.get("/dossiers/000.01.31.H53-991231-9999").json()
@@ -136,7 +136,7 @@ def test_public_tracking_is_rate_limited(two_dossiers, api, monkeypatch):
 
 
 def test_verify_events_finds_the_first_tampered_link(two_dossiers, capsys):
-    provincial, commune = two_dossiers
+    provincial, _commune = two_dossiers
     call_command("verify-events", "--no-progress")
     assert "2 dossiers" in capsys.readouterr().out
     dossier = Dossier.objects.get(code=provincial)

@@ -149,3 +149,16 @@ def test_verify_events_finds_the_first_tampered_link(two_dossiers, capsys):
         call_command("verify-events", "--no-progress")
     assert exit_.value.code == 1
     assert f"BROKEN {provincial} event #2" in capsys.readouterr().err
+
+
+def test_admin_inspection_is_scoped_read_only_and_logged(two_dossiers, login):
+    from motcua.dossiers.models import AccessLog
+
+    provincial, commune = two_dossiers
+    client = login("thanhtra")
+    listing = client.get("/admin/dossiers/dossier/").content.decode()
+    assert provincial in listing and commune in listing
+    pk = Dossier.objects.get(code=provincial).pk
+    assert client.get(f"/admin/dossiers/dossier/{pk}/change/").status_code == 200
+    assert AccessLog.objects.filter(user__username="thanhtra", purpose="admin").exists()
+    assert client.post(f"/admin/dossiers/dossier/{pk}/delete/", {"post": "yes"}).status_code == 403

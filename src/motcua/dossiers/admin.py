@@ -50,7 +50,9 @@ class DossierAdmin(ReadOnlyAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         if obj is not None:
-            AccessLog.objects.create(user=request.user, dossier=obj, purpose="admin", ip=request.META.get("REMOTE_ADDR"))
+            AccessLog.objects.create(
+                user=request.user, dossier=obj, purpose="admin", ip=request.META.get("REMOTE_ADDR")
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
 

@@ -1,0 +1,483 @@
+"""Fast bulk generator of realistic historical dossiers (for demos and benchmarks).
+
+It simulates each dossier's life with the real calendar and process templates — reception,
+appointment, steps with their budgets (some late), supplements, refusals, withdrawals,
+returns — and writes dossiers, steps, hash-chained events and fact rows in batches with
+COPY (PostgreSQL) or executemany (SQLite). Every batch is its own transaction, so an
+interrupted run keeps whole batches and `--count N` resumes up to N ("at least N dossiers").
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from motcua.catalog.selectors import versions_in_force
+from motcua.dossiers import timing
+from motcua.dossiers.events import GENESIS, chain_hash, event_body
+from motcua.dossiers.models import Dossier, DossierCodeCounter, DossierEvent, DossierFact, DossierStep
+from motcua.org import selectors as org
+from motcua.org.models import Agency
+from motcua.workdays.services import get_calendar
+
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Võ", "Phan", "Trương", "Bùi", "Đặng", "Đỗ"]
+MIDDLE = ["Văn", "Thị", "Minh", "Ngọc", "Thanh", "Hữu", "Đức", "Thu", "Quốc", "Gia"]
+GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Lan", "Long", "Mai", "Nam", "Phúc", "Tâm", "Tuấn"]
+
+DOSSIER_COLS = [
+    "id",
+    "code",
+    "procedure_id",
+    "procedure_version_id",
+    "status",
+    "channel",
+    "applicant_type",
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_phone",
+    "applicant_email",
+    "applicant_address",
+    "on_behalf",
+    "receiving_agency_id",
+    "competent_agency_id",
+    "commune_id",
+    "form_data",
+    "submitted_at",
+    "received_at",
+    "appointment_at",
+    "first_appointment_at",
+    "due_at",
+    "risk_from",
+    "ended_at",
+    "returned_at",
+    "return_method",
+    "paused_at",
+    "resume_status",
+    "supplement_count",
+    "supplement_seconds",
+    "rescheduled",
+    "fee_total_vnd",
+    "amount_due_vnd",
+    "paid_at",
+    "paid_online",
+    "current_step_id",
+    "version",
+    "last_hash",
+    "updated_at",
+]
+STEP_COLS = [
+    "id",
+    "dossier_id",
+    "seq",
+    "template_order",
+    "name",
+    "role",
+    "agency_id",
+    "unit_id",
+    "inter_agency",
+    "budget_seconds",
+    "state",
+    "started_at",
+    "due_at",
+    "finished_at",
+    "outcome",
+    "comment",
+]
+EVENT_COLS = ["id", "dossier_id", "seq", "action", "from_status", "to_status", "at", "payload", "prev_hash", "hash"]
+FACT_COLS = [
+    "dossier_id",
+    "procedure_id",
+    "procedure_version_id",
+    "agency_id",
+    "receiving_agency_id",
+    "unit_id",
+    "status",
+    "channel",
+    "online_level",
+    "submitted_at",
+    "received_at",
+    "appointment_at",
+    "first_appointment_at",
+    "ended_at",
+    "returned_at",
+    "supplement_count",
+    "supplement_seconds",
+    "rescheduled",
+    "fee_bearing",
+    "paid_online",
+    "digitized",
+    "reused",
+    "electronic_result",
+    "paper_result_required",
+    "timeliness",
+    "officials",
+    "updated_at",
+]
+
+
+@dataclass
+class Plan:
+    """One procedure as the generator uses it: where it is handled and its template."""
+
+    version: object
+    weight: float
+    fee: int
+    templates: list = field(default_factory=list)
+
+
+@dataclass
+class Batch:
+    dossiers: list = field(default_factory=list)
+    steps: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    facts: list = field(default_factory=list)
+
+
+class Generator:
+    def __init__(self, seed: int = 766, days: int = 180, now: datetime | None = None):
+        self.rng = random.Random(seed)
+        self.cal = get_calendar()
+        self.now = now or timezone.now()
+        self.window_start = self.now - timedelta(days=days)
+        self.plans = self._plans()
+        self.communes = list(Agency.objects.filter(kind=Agency.Kind.COMMUNE_PC, active=True).select_related("commune"))
+        self.desk_cache: dict[int, Agency] = {}
+        self.counters: dict[tuple[int, str], int] = {}
+        self.dirty: set[tuple[int, str]] = set()
+        self.ids = {
+            m: (m.objects.order_by("-id").values_list("id", flat=True).first() or 0)
+            for m in (Dossier, DossierStep, DossierEvent)
+        }
+        self.day_seconds = self.cal.office_hours.day_seconds
+
+    def _plans(self) -> list[Plan]:
+        plans = []
+        qs = versions_in_force(self.now).select_related("competent_agency").prefetch_related("fees", "steps__agency")
+        for v in qs.filter(internal=False):
+            weight = 6.0 if v.level == "commune" else 1.0
+            plans.append(Plan(v, weight, sum(f.amount_vnd for f in v.fees.all()), list(v.steps.all())))
+        if not plans:
+            raise RuntimeError("no procedure in force: load the demo first (motcua demo)")
+        return plans
+
+    # -- one dossier ----------------------------------------------------------------------
+    def _code(self, desk: Agency, at: datetime) -> str:
+        day = timezone.localdate(at)
+        key = (desk.pk, day.isoformat())
+        if key not in self.counters:
+            self.counters[key] = self._stored_counter(desk, day)
+        self.counters[key] += 1
+        self.dirty.add(key)
+        return f"{desk.code}-{day:%y%m%d}-{self.counters[key]:04d}"
+
+    def _stored_counter(self, desk, day) -> int:
+        return DossierCodeCounter.objects.filter(agency=desk, day=day).values_list("last", flat=True).first() or 0
+
+    def _place(self, plan: Plan) -> tuple[Agency, Agency, str | None]:
+        v = plan.version
+        if v.competent_agency_id:
+            competent = v.competent_agency
+        else:
+            commune_pc = self.rng.choice(self.communes)
+            competent = commune_pc
+            if v.competent_agency_kind not in ("", "commune_pc"):
+                kind = v.competent_agency_kind
+                found = org.agency_of_kind(kind, commune=commune_pc.commune_id, province=commune_pc.province_id)
+                competent = found or commune_pc
+        if competent.pk not in self.desk_cache:
+            self.desk_cache[competent.pk] = org.desk_for(competent)
+        return competent, self.desk_cache[competent.pk], competent.commune_id
+
+    def _instant(self) -> datetime:
+        lo, hi = self.cal.offset(self.window_start), self.cal.offset(self.now)
+        return self.cal.instant_at(self.rng.randint(lo + 1, hi))
+
+    def dossier(self, batch: Batch) -> None:
+        rng, cal = self.rng, self.cal
+        plan = rng.choices(self.plans, weights=[p.weight for p in self.plans])[0]
+        v = plan.version
+        competent, desk, commune = self._place(plan)
+        self.ids[Dossier] += 1
+        did = self.ids[Dossier]
+        submitted = self._instant()
+        channel = rng.choices([1, 2, 3], weights=[50, 45, 5])[0] if v.online_level != "none" else rng.choice([1, 1, 3])
+        d = SimpleNamespace(
+            id=did,
+            code=self._code(desk, submitted),
+            status=1,
+            submitted_at=submitted,
+            received_at=None,
+            appointment_at=None,
+            first_appointment_at=None,
+            due_at=None,
+            risk_from=None,
+            ended_at=None,
+            returned_at=None,
+            return_method="",
+            supplement_count=0,
+            supplement_seconds=0,
+            rescheduled=False,
+            paid_online=False,
+            current_step_id=None,
+            paused_at=None,
+        )
+        events: list[tuple] = []
+
+        def event(action, frm, to, at, payload=None):
+            events.append((action, frm, to, at, payload or {"generated": True}))
+
+        event("submit", None, 1, submitted)
+        fate = rng.random()
+        if fate < 0.03:  # refused at reception
+            d.status, d.ended_at = 3, submitted + timedelta(hours=rng.randint(1, 30))
+            event("refuse", 1, 3, d.ended_at)
+        else:
+            self._handle(plan, d, competent, desk, batch, event, fate)
+        self._emit(plan, d, competent, desk, commune, channel, events, batch)
+
+    def _handle(self, plan, d, competent, desk, batch, event, fate) -> None:
+        rng, cal, v = self.rng, self.cal, plan.version
+
+        def budget_of(t) -> int:
+            return timing.step_budget_seconds(cal, t.budget_value, t.budget_unit)
+
+        received = submitted = d.submitted_at
+        if rng.random() < 0.5:
+            received = timing.add_working(cal, submitted, rng.randint(600, 4 * 3600))
+        if received >= self.now:
+            return
+        d.received_at, d.status = received, 2
+        d.appointment_at = d.first_appointment_at = d.due_at = cal.deadline(
+            received, v.statutory_time_value, v.statutory_time_unit
+        )
+        event("receive", 1, 2, received, {"appointment_at": timezone.localtime(d.appointment_at).isoformat()})
+        clock = received
+        late_dossier = rng.random() < 0.12
+        processing = [t for i, t in enumerate(plan.templates) if i == 0 or t.role != "receptionist"]
+        for seq, tpl in enumerate(processing, 1):
+            budget = timing.step_budget_seconds(cal, tpl.budget_value, tpl.budget_unit)
+            factor = rng.uniform(0.9, 2.2) if late_dossier else rng.uniform(0.2, 0.95)
+            due = timing.add_working(cal, clock, budget)
+            finish = timing.add_working(cal, clock, max(60, int(budget * factor)))
+            agency = tpl.agency or (desk if tpl.role == "receptionist" else competent)
+            self.ids[DossierStep] += 1
+            open_now = finish >= self.now or (fate < 0.05 and seq > 1)
+            batch.steps.append(
+                [
+                    self.ids[DossierStep],
+                    d.id,
+                    seq,
+                    tpl.order,
+                    tpl.name,
+                    tpl.role,
+                    agency.pk,
+                    tpl.unit_id,
+                    tpl.inter_agency,
+                    budget,
+                    "active" if open_now else "done",
+                    clock,
+                    due,
+                    None if open_now else finish,
+                    "" if open_now else "forwarded",
+                    "",
+                ]
+            )
+            if open_now:
+                d.status, d.current_step_id = (4 if seq > 1 else 2), self.ids[DossierStep]
+                later = sum(budget_of(t) for t in processing[seq:])
+                d.risk_from = timing.risk_from(cal, d.due_at, clock, due, later)
+                return
+            clock = finish
+            if seq < len(processing):
+                event("forward", 2 if seq == 1 else 4, 4, finish)
+            if seq == 2 and rng.random() < 0.06:  # a supplement request during handling
+                asked, back = clock, clock + timedelta(days=rng.randint(1, 12))
+                event("request-supplement", 4, 5, asked, {"items": ["Bổ sung giấy tờ"], "generated": True})
+                d.supplement_count += 1
+                if back >= self.now:
+                    d.status, d.paused_at = 5, asked
+                    return
+                event("resubmit", 5, 4, back)
+                d.supplement_seconds += int((back - asked).total_seconds())
+                d.due_at = timing.shift_by_pause(cal, d.due_at, asked, back)
+                clock = back
+        if fate > 0.985:
+            d.status, d.ended_at = 7, clock
+            event("withdraw", 4, 7, clock)
+            return
+        d.status, d.ended_at = 9, clock
+        event("resolve", 4, 9, clock, {"results": ["KQ"], "generated": True})
+        returned = timing.add_working(cal, clock, rng.randint(1800, 3 * self.day_seconds))
+        if returned < self.now:
+            d.status, d.returned_at, d.return_method = 10, returned, "online" if rng.random() < 0.3 else "counter"
+            event("return", 9, 10, returned, {"method": d.return_method})
+
+    def _emit(self, plan, d, competent, desk, commune, channel, events, batch) -> None:
+        rng, v = self.rng, plan.version
+        prev = GENESIS
+        for seq, (action, frm, to, at, payload) in enumerate(events, 1):
+            body = event_body(d.code, seq, action, frm, to, None, at, payload)
+            digest = chain_hash(prev, body)
+            self.ids[DossierEvent] += 1
+            batch.events.append(
+                [
+                    self.ids[DossierEvent],
+                    d.id,
+                    seq,
+                    action,
+                    frm,
+                    to,
+                    at,
+                    json.dumps(payload, ensure_ascii=False),
+                    prev,
+                    digest,
+                ]
+            )
+            prev = digest
+        name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        phone = f"09{rng.randint(10000000, 99999999)}"
+        now = self.now
+        batch.dossiers.append(
+            [
+                d.id,
+                d.code,
+                v.procedure_id,
+                v.pk,
+                d.status,
+                channel,
+                1,
+                name,
+                "",
+                phone,
+                "",
+                "",
+                False,
+                desk.pk,
+                competent.pk,
+                commune,
+                "{}",
+                d.submitted_at,
+                d.received_at,
+                d.appointment_at,
+                d.first_appointment_at,
+                d.due_at,
+                d.risk_from,
+                d.ended_at,
+                d.returned_at,
+                d.return_method,
+                d.paused_at,
+                4 if d.status == 5 else None,
+                d.supplement_count,
+                d.supplement_seconds,
+                d.rescheduled,
+                plan.fee,
+                0,
+                None,
+                d.paid_online,
+                d.current_step_id,
+                len(events),
+                prev,
+                now,
+            ]
+        )
+        digitized = channel == 2 or rng.random() < 0.6
+        timeliness = timing.classify(d, now) if d.ended_at else ""
+        batch.facts.append(
+            [
+                d.id,
+                v.procedure_id,
+                v.pk,
+                competent.pk,
+                desk.pk,
+                None,
+                d.status,
+                channel,
+                v.online_level,
+                d.submitted_at,
+                d.received_at,
+                d.appointment_at,
+                d.first_appointment_at,
+                d.ended_at,
+                d.returned_at,
+                d.supplement_count,
+                d.supplement_seconds,
+                d.rescheduled,
+                plan.fee > 0,
+                plan.fee > 0 and channel == 2 and rng.random() < 0.5,
+                digitized,
+                rng.random() < 0.2,
+                d.status in (9, 10) and rng.random() < 0.7,
+                v.paper_result_required,
+                timeliness,
+                "[]",
+                now,
+            ]
+        )
+
+    # -- writing ------------------------------------------------------------------------------
+    def write(self, batch: Batch) -> None:
+        with transaction.atomic():
+            _insert(Dossier, DOSSIER_COLS, batch.dossiers)
+            _insert(DossierStep, STEP_COLS, batch.steps)
+            _insert(DossierEvent, EVENT_COLS, batch.events)
+            _insert(DossierFact, FACT_COLS, batch.facts)
+            self._save_counters()
+        _reset_sequences()
+
+    def _save_counters(self) -> None:
+        for agency_id, day in self.dirty:
+            last = self.counters[(agency_id, day)]
+            DossierCodeCounter.objects.update_or_create(agency_id=agency_id, day=day, defaults={"last": last})
+        self.dirty.clear()
+
+
+def _insert(model, cols: list[str], rows: list[list]) -> None:
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in cols)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(cols))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def _reset_sequences() -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (Dossier, DossierStep, DossierEvent):
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"
+            )
+
+
+def generate(count: int, *, batch_size: int = 10_000, seed: int = 766, progress=None) -> int:
+    """Make sure at least `count` dossiers exist; returns how many were added."""
+    existing = Dossier.objects.count()
+    missing = max(0, count - existing)
+    if not missing:
+        return 0
+    gen = Generator(seed=seed + existing)
+    task = progress.add_task("Sinh hồ sơ", total=missing) if progress else None
+    done = 0
+    while done < missing:
+        batch = Batch()
+        for _ in range(min(batch_size, missing - done)):
+            gen.dossier(batch)
+        gen.write(batch)
+        done += len(batch.dossiers)
+        if progress:
+            progress.advance(task, len(batch.dossiers))
+    return done

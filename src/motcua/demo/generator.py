@@ -199,7 +199,7 @@ class Generator:
         return self.cal.instant_at(self.rng.randint(lo + 1, hi))
 
     def dossier(self, batch: Batch) -> None:
-        rng, cal = self.rng, self.cal
+        rng = self.rng
         plan = rng.choices(self.plans, weights=[p.weight for p in self.plans])[0]
         v = plan.version
         competent, desk, commune = self._place(plan)

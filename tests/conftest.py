@@ -16,6 +16,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_staff()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """Each test sees the calendar of its own database state."""
+    from motcua.workdays.services import forget_calendar
+
+    forget_calendar()
+    yield
+    forget_calendar()
+
+
 @pytest.fixture
 def api(db) -> Client:
     return Client()

@@ -272,7 +272,8 @@ def submit(request: HttpRequest, body: SubmitIn):
             receive_now=body.receive_now,
         ),
     )
-    return Reply(201, detail(selectors.get_dossier(actor(request), dossier.code, purpose="submit", ip=_ip(request))))
+    selectors.log_staff_reads(actor(request), [dossier], "submit", _ip(request))
+    return Reply(201, detail(dossier))
 
 
 @router.get("", response={200: DossierPage, **ERRORS}, summary="Dossiers you may see (keyset pages)")
@@ -363,5 +364,6 @@ def act(request: HttpRequest, code: str, action: Literal[ACTIONS], body: ActionI
     transfer, request-payment, confirm-payment, reschedule, stop, withdraw, resolve, return.
     Invalid transitions answer 409 `invalid_transition`; a stale `version` answers 409 `version_conflict`."""
     who = actor(request)
-    _dispatch(action, code, who, body)
-    return detail(selectors.get_dossier(who, code, purpose=action, ip=_ip(request)))
+    dossier = _dispatch(action, code, who, body)  # authorized by the service
+    selectors.log_staff_reads(who, [dossier], action, _ip(request))
+    return detail(dossier)

@@ -28,6 +28,7 @@ DEMO_STAFF = [
     ("lltp.chuyenvien", "Huỳnh Thị Lý", "specialist", D.code(3), D.code(3, 2)),
     ("dkkd.chuyenvien", "Bùi Văn Doanh", "specialist", D.code(4), D.code(4, 1)),
     ("dkkd.truongphong", "Ngô Thị Kinh", "division_head", D.code(4), D.code(4, 1)),
+    ("taichinh.lanhdao", "Châu Văn Tài", "agency_leader", D.code(4), None),
     ("xaydung.chuyenvien", "Đỗ Văn Dựng", "specialist", D.code(5), D.code(5, 1)),
     ("xaydung.lanhdao", "Hồ Thị Xây", "agency_leader", D.code(5), None),
     ("datdai.chuyenvien", "Dương Văn Địa", "specialist", D.code(6), D.code(6, 1)),

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from motcua.common.errors import DomainError, NotFound
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.org.models import Agency, StaffRole
-from motcua.org.selectors import active_roles, agencies_in_scope
+from motcua.org.selectors import agencies_in_scope, in_scope, role_list
 
 READ_ONLY_ROLES = frozenset({StaffRole.Role.INSPECTOR, StaffRole.Role.ADMINISTRATOR})
 
@@ -34,7 +34,7 @@ def roles_at(user, agency: Agency) -> set[str]:
 
     Units route work to inboxes; they do not narrow what a role may do inside its agency.
     """
-    return {r.role for r in active_roles(user) if agency.tree_path.startswith(r.agency.tree_path)}
+    return {r.role for r in role_list(user) if agency.tree_path.startswith(r.agency.tree_path)}
 
 
 def visible_dossiers(user) -> QuerySet[Dossier]:
@@ -52,6 +52,9 @@ def visible_dossiers(user) -> QuerySet[Dossier]:
 
 
 def ensure_visible(user, dossier: Dossier) -> None:
+    # The desk and the competent agency are checked in memory; only a leg needs a query.
+    if in_scope(user, dossier.receiving_agency) or in_scope(user, dossier.competent_agency):
+        return
     if not visible_dossiers(user).filter(pk=dossier.pk).exists():
         raise not_found(dossier.code)
 

@@ -47,6 +47,16 @@ class Ctx:
     actor: Any
     now: datetime
     calendar: WorkCalendar
+    _template: list[ProcessStep] | None = None
+
+    @property
+    def template(self) -> list[ProcessStep]:
+        """The process template of the dossier's procedure version (read once per operation)."""
+        if self._template is None:
+            self._template = list(
+                self.dossier.procedure_version.steps.select_related("agency", "unit").order_by("order")
+            )
+        return self._template
 
 
 # -- the transaction skeleton ------------------------------------------------------------------
@@ -75,7 +85,12 @@ def _act(code: str, action: str, actor, version: int | None, apply: Callable[[Ct
 
 
 def _locked(code: str, actor) -> Dossier:
-    dossier = Dossier.objects.select_for_update().filter(code=code).first()
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure", "receiving_agency", "competent_agency", "procedure_version")
+        .filter(code=code)
+        .first()
+    )
     if dossier is None:
         raise authz.not_found(code)
     return dossier
@@ -130,7 +145,7 @@ def _record(ctx: Ctx, action: str, from_status: int | None, payload: dict) -> No
     )
     d.last_hash = digest
     d.save()
-    refresh_fact(d, ctx.now)
+    refresh_fact(d, ctx.now, action)
 
 
 def _actor_id(actor) -> int | None:
@@ -149,10 +164,6 @@ def _text(value: str, field: str, code: str = "reason_required") -> str:
 
 
 # -- steps ---------------------------------------------------------------------------------------
-def _template(d: Dossier) -> list[ProcessStep]:
-    return list(d.procedure_version.steps.select_related("agency", "unit").order_by("order"))
-
-
 def _step_agency(d: Dossier, tpl: ProcessStep) -> Agency:
     if tpl.agency_id:
         return tpl.agency
@@ -218,8 +229,8 @@ def _finish_current(ctx: Ctx, outcome: str, comment: str = "") -> DossierStep | 
     return step
 
 
-def _next_template(d: Dossier, after_order: int | None) -> ProcessStep | None:
-    return next((t for t in _template(d) if after_order is None or t.order > after_order), None)
+def _next_template(ctx: Ctx, after_order: int | None) -> ProcessStep | None:
+    return next((t for t in ctx.template if after_order is None or t.order > after_order), None)
 
 
 def _refresh_risk(ctx: Ctx) -> None:
@@ -229,7 +240,7 @@ def _refresh_risk(ctx: Ctx) -> None:
         return
     later = sum(
         timing.step_budget_seconds(ctx.calendar, t.budget_value, t.budget_unit)
-        for t in _template(d)
+        for t in ctx.template
         if step.template_order is not None and t.order > step.template_order and t.role != "receptionist"
     )
     d.risk_from = timing.risk_from(ctx.calendar, d.due_at, step.started_at, step.due_at, later)
@@ -301,7 +312,7 @@ def _receive(ctx: Ctx) -> dict:
     d.received_at = ctx.now
     appointment = ctx.calendar.deadline(ctx.now, v.statutory_time_value, v.statutory_time_unit)
     d.appointment_at = d.first_appointment_at = d.due_at = appointment
-    first = _next_template(d, None)
+    first = _next_template(ctx, None)
     if first is not None:
         _start_template_step(ctx, first, assignee=ctx.actor)
     return {"appointment_at": _iso(appointment)}
@@ -396,7 +407,7 @@ def forward(code: str, actor, *, comment: str = "", assignee: str | None = None,
     def apply(ctx: Ctx) -> dict:
         d = ctx.dossier
         current = d.current_step
-        tpl = _next_template(d, current.template_order if current else None)
+        tpl = _next_template(ctx, current.template_order if current else None)
         if tpl is None or tpl.role == "receptionist":
             raise Conflict(
                 "resolve_required",
@@ -477,7 +488,7 @@ def transfer(
     def apply(ctx: Ctx) -> dict:
         d = ctx.dossier
         current = d.current_step
-        tpl = _next_template(d, current.template_order if current else None)
+        tpl = _next_template(ctx, current.template_order if current else None)
         if agency is None:
             if tpl is None or not (tpl.inter_agency or tpl.agency_id or tpl.agency_kind):
                 raise Conflict(
@@ -607,7 +618,7 @@ def resolve(code: str, actor, *, results: list[dict], comment: str = "", version
         d.ended_at = ctx.now
         after = current.template_order if current else None
         return_step = next(
-            (t for t in _template(d) if after is not None and t.order > after and t.role == "receptionist"), None
+            (t for t in ctx.template if after is not None and t.order > after and t.role == "receptionist"), None
         )
         if return_step is not None:
             _start_template_step(ctx, return_step)

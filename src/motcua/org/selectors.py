@@ -16,6 +16,24 @@ def active_roles(user) -> QuerySet[StaffRole]:
     return StaffRole.objects.filter(user=user, active=True, agency__active=True).select_related("agency", "unit")
 
 
+def role_list(user) -> list[StaffRole]:
+    """The user's active roles, read once per request (memoized on the user object)."""
+    cached = getattr(user, "_motcua_roles", None)
+    if cached is None:
+        cached = list(active_roles(user)) if getattr(user, "pk", None) else []
+        user._motcua_roles = cached
+    return cached
+
+
+def scope_paths(user) -> list[str]:
+    """Tree paths of the agencies whose subtrees the user may see."""
+    return sorted({r.agency.tree_path for r in role_list(user)})
+
+
+def in_scope(user, agency: Agency) -> bool:
+    return any(agency.tree_path.startswith(path) for path in scope_paths(user))
+
+
 def agencies_in_scope(user) -> QuerySet[Agency]:
     """Agencies a staff member may see: the subtrees of the agencies of their roles.
 
@@ -23,7 +41,7 @@ def agencies_in_scope(user) -> QuerySet[Agency]:
     """
     if getattr(user, "is_superuser", False):
         return Agency.objects.all()
-    paths = list(active_roles(user).values_list("agency__tree_path", flat=True).distinct())
+    paths = scope_paths(user)
     if not paths:
         return Agency.objects.none()
     condition = Q()

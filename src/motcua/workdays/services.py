@@ -7,6 +7,7 @@ calendar version that produced it, so a stored deadline can be traced back.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,7 +22,10 @@ from motcua.workdays.models import CalendarAudit, CalendarOverride
 from motcua.workdays.sources import build_calendar
 
 _lock = threading.Lock()
-_cache: dict[str, object] = {"stamp": None, "calendar": None}
+_cache: dict[str, object] = {"stamp": None, "calendar": None, "checked": 0.0}
+# How long a process trusts its calendar before checking the override table again: an
+# admin's change reaches every process within this many seconds.
+STAMP_TTL_SECONDS = 2.0
 
 
 def _stamp() -> tuple:
@@ -29,10 +33,18 @@ def _stamp() -> tuple:
     return (agg["n"], agg["last"], agg["top"], settings.MOTCUA_OFFICE_HOURS)
 
 
+def forget_calendar() -> None:
+    """Drop this process's cached calendar (tests roll the override table back under it)."""
+    _cache.update(stamp=None, calendar=None, checked=0.0)
+
+
 def get_calendar() -> WorkCalendar:
-    """The calendar in force: holidays + overrides + office hours (one cheap query per call)."""
+    """The calendar in force: holidays + overrides + office hours (one cheap query every 2 s)."""
+    if _cache["calendar"] is not None and time.monotonic() - _cache["checked"] < STAMP_TTL_SECONDS:
+        return _cache["calendar"]  # type: ignore[return-value]
     stamp = _stamp()
     with _lock:
+        _cache["checked"] = time.monotonic()
         if _cache["stamp"] != stamp:
             overrides = [
                 Override(o.day, o.kind == CalendarOverride.Kind.WORKING_DAY, o.note)
@@ -100,6 +112,7 @@ def set_override(day: date, kind: str, note: str, actor=None) -> CalendarOverrid
             "Phải ghi căn cứ hoặc lý do khi điều chỉnh lịch.",
             "A note (legal basis or reason) is required.",
         )
+    _cache["checked"] = 0.0  # this process sees its own change at once
     override, created = CalendarOverride.objects.update_or_create(
         day=day, defaults={"kind": kind, "note": note.strip(), "updated_by": actor}
     )
@@ -111,6 +124,7 @@ def set_override(day: date, kind: str, note: str, actor=None) -> CalendarOverrid
 
 @transaction.atomic
 def delete_override(override: CalendarOverride, actor=None) -> None:
+    _cache["checked"] = 0.0
     override.delete()
     record_override_change(override, "deleted", actor)
 

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export MOTCUA_DEV := 1
 
-.PHONY: setup demo serve test test-pg browser bench lint format openapi messages clean
+.PHONY: setup demo serve test test-pg browser bench bench-lifecycle lint format openapi messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -42,8 +42,11 @@ browser: ## Debian's Chromium for the browser tests (Playwright never downloads 
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 		{ echo "Chromium is missing: apt-get install chromium" >&2; exit 1; }
 
-bench: setup ## every benchmark, each prints a table
+bench: setup ## the quick benchmarks, each prints a table
 	$(BIN)/python bench/workdays.py
+
+bench-lifecycle: setup ## lifecycles over HTTP with 1,000,000 dossiers in PostgreSQL (generates them once)
+	$(BIN)/python bench/lifecycle.py
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts

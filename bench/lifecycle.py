@@ -125,7 +125,7 @@ def lifecycle(client: Client, ctx: dict, timings: dict) -> bool:
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def run_lifecycles(port: int, ctx: dict, total: int, concurrency: int) -> tuple[float, dict, int]:

@@ -252,3 +252,11 @@ def test_version_guard_gives_409(procedures, as_user):
     r = desk.act(d["code"], "forward", version=d["version"] - 1)
     assert r.status_code == 409 and r.json()["code"] == "version_conflict"
     assert desk.act(d["code"], "forward", version=d["version"]).status_code == 200
+
+
+def test_oversize_payload_is_refused_with_a_code(procedures, as_user):
+    desk = as_user("tiepnhan.tinh")
+    huge = construction_submission(form_data={"ghi_chu": "x" * (6 * 1024 * 1024)})
+    r = desk.post("/dossiers", huge)
+    assert r.status_code == 413 and r.json()["code"] == "payload_too_large"
+    assert not Dossier.objects.exists()

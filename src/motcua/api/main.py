@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import HttpError, Throttled, ValidationError
@@ -44,6 +45,16 @@ def validation_error(request: HttpRequest, exc: ValidationError):
         "details": {"problems": problems},
     }
     return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig):
+    body = {
+        "code": "payload_too_large",
+        "message": "Dữ liệu gửi lên quá lớn.",
+        "message_en": "The request body is too large.",
+    }
+    return api.create_response(request, body, status=413)
 
 
 @api.exception_handler(Throttled)

@@ -48,6 +48,7 @@ class Ctx:
     now: datetime
     calendar: WorkCalendar
     _template: list[ProcessStep] | None = None
+    last_seq: int | None = None  # seq of the step this operation just finished
 
     @property
     def template(self) -> list[ProcessStep]:
@@ -87,7 +88,14 @@ def _act(code: str, action: str, actor, version: int | None, apply: Callable[[Ct
 def _locked(code: str, actor) -> Dossier:
     dossier = (
         Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure", "receiving_agency", "competent_agency", "procedure_version")
+        .select_related(
+            "procedure",
+            "receiving_agency",
+            "competent_agency",
+            "procedure_version",
+            "current_step__agency",
+            "current_step__unit",
+        )
         .filter(code=code)
         .first()
     )
@@ -183,7 +191,11 @@ def _start_step(
     ctx: Ctx, *, name, role, agency, unit=None, budget: int, template_order=None, inter_agency=False, assignee=None
 ) -> DossierStep:
     d = ctx.dossier
-    seq = (d.steps.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+    # the current (or just finished) step is always the newest one
+    latest = d.current_step.seq if d.current_step else ctx.last_seq
+    if latest is None:
+        latest = d.steps.order_by("-seq").values_list("seq", flat=True).first() or 0
+    seq = latest + 1
     step = DossierStep.objects.create(
         dossier=d,
         seq=seq,
@@ -226,6 +238,7 @@ def _finish_current(ctx: Ctx, outcome: str, comment: str = "") -> DossierStep | 
     step.finished_at, step.finished_by, step.outcome, step.comment = ctx.now, ctx.actor, outcome, comment
     step.save(update_fields=["state", "finished_at", "finished_by", "outcome", "comment"])
     ctx.dossier.current_step = None
+    ctx.last_seq = step.seq
     return step
 
 
@@ -415,9 +428,7 @@ def forward(code: str, actor, *, comment: str = "", assignee: str | None = None,
                 "This is the last processing step: resolve the dossier.",
             )
         done = _finish_current(ctx, "forwarded", comment)
-        step = _start_template_step(ctx, tpl)
-        step.assignee = _assignee(assignee, step.agency)
-        step.save(update_fields=["assignee"])
+        step = _start_template_step(ctx, tpl, assignee=_assignee(assignee, _step_agency(d, tpl)))
         return {
             "from_step": done.seq if done else None,
             "to_step": step.seq,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from motcua.common.errors import DomainError, NotFound
 from motcua.dossiers.models import Dossier, DossierStep
@@ -46,9 +46,20 @@ def visible_dossiers(user) -> QuerySet[Dossier]:
         return Dossier.objects.all()
     if is_citizen(user):
         return Dossier.objects.filter(owner=user)
-    scope = agencies_in_scope(user)
-    leg = DossierStep.objects.filter(dossier=OuterRef("pk"), agency__in=scope)
-    return Dossier.objects.filter(Q(receiving_agency__in=scope) | Q(competent_agency__in=scope) | Exists(leg))
+    ids = scope_ids(user)
+    # Steps other than inter-agency legs are at the desk or the competent agency, so only legs
+    # need the step table (a small partial index: step_leg_agency).
+    legs = DossierStep.objects.filter(agency_id__in=ids, inter_agency=True).values("dossier_id")
+    return Dossier.objects.filter(Q(receiving_agency_id__in=ids) | Q(competent_agency_id__in=ids) | Q(pk__in=legs))
+
+
+def scope_ids(user) -> list[int]:
+    """Ids of the agencies in the user's scope (read once per request)."""
+    cached = getattr(user, "_motcua_scope_ids", None)
+    if cached is None:
+        cached = list(agencies_in_scope(user).values_list("id", flat=True))
+        user._motcua_scope_ids = cached
+    return cached
 
 
 def ensure_visible(user, dossier: Dossier) -> None:

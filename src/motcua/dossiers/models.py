@@ -31,6 +31,8 @@ class Status(models.IntegerChoices):
 
 TERMINAL = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED})
 OPEN = frozenset(set(Status) - TERMINAL - {Status.RESOLVED})
+RUNNING = OPEN - {Status.SUPPLEMENT}  # open with the clock running
+_RUNNING_CODES = [1, 2, 4, 6]
 
 
 class Channel(models.IntegerChoices):
@@ -128,6 +130,11 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["competent_agency", "status", "-id"], name="dossier_agency_status"),
             models.Index(fields=["receiving_agency", "status", "-id"], name="dossier_desk_status"),
+            # overdue / at-risk lists only look at running dossiers: small partial indexes
+            models.Index(fields=["due_at"], condition=models.Q(status__in=_RUNNING_CODES), name="dossier_running_due"),
+            models.Index(
+                fields=["risk_from"], condition=models.Q(status__in=_RUNNING_CODES), name="dossier_running_risk"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -176,7 +183,10 @@ class DossierStep(models.Model):
     class Meta:
         ordering = ["seq"]
         constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="uniq_dossier_step_seq")]
-        indexes = [models.Index(fields=["agency", "state"], name="step_agency_state")]
+        indexes = [
+            models.Index(fields=["agency", "state"], name="step_agency_state"),
+            models.Index(fields=["agency"], condition=models.Q(inter_agency=True), name="step_leg_agency"),
+        ]
 
 
 class DossierSupplement(models.Model):

@@ -12,7 +12,7 @@ from motcua.common import clock
 from motcua.common.errors import InvalidInput, NotFound
 from motcua.common.timeutil import VN_TZ
 from motcua.dossiers import authz, timing
-from motcua.dossiers.models import OPEN, AccessLog, Dossier, DossierEvent, Status
+from motcua.dossiers.models import RUNNING, AccessLog, Dossier, DossierEvent
 from motcua.identity.cccd import normalize_phone
 
 MAX_PAGE = 100
@@ -66,11 +66,12 @@ def _filtered(qs: QuerySet[Dossier], f: ListFilters) -> QuerySet[Dossier]:
         qs = qs.filter(procedure__code=f.procedure)
     if f.assignee:
         qs = qs.filter(current_step__assignee__username=f.assignee)
+    running = list(RUNNING)
     if f.overdue is not None:
-        overdue = {"status__in": list(OPEN - {Status.SUPPLEMENT}), "due_at__lt": now}
+        overdue = {"status__in": running, "due_at__lt": now}
         qs = qs.filter(**overdue) if f.overdue else qs.exclude(**overdue)
     if f.at_risk is not None:
-        risk = {"risk_from__lte": now, "due_at__gte": now}
+        risk = {"status__in": running, "risk_from__lte": now, "due_at__gte": now}
         qs = qs.filter(**risk) if f.at_risk else qs.exclude(**risk)
     if f.received_from:
         qs = qs.filter(received_at__gte=_day_start(f.received_from))
@@ -105,7 +106,7 @@ def events_of(user, code: str) -> list[DossierEvent]:
 
 def flags(d: Dossier, now: datetime | None = None) -> dict:
     now = now or clock.now()
-    open_running = d.status in OPEN and d.status != Status.SUPPLEMENT and d.due_at is not None
+    open_running = d.status in RUNNING and d.due_at is not None
     overdue = open_running and d.due_at < now
     return {
         "overdue": overdue,

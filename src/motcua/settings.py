@@ -42,12 +42,17 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",  # serves the Swagger UI assets itself: no CDN
+    "django_htmx",
     "motcua.common",
     "motcua.identity",
     "motcua.workdays",
     "motcua.org",
     "motcua.catalog",
     "motcua.dossiers",
+    "motcua.documents",
+    "motcua.feedback",
+    "motcua.portal",
+    "motcua.backoffice",
     "motcua.web",
     "motcua.demo",
 ]
@@ -61,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "motcua.common.middleware.SecurityHeadersMiddleware",
 ]
@@ -80,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "motcua.web.context.site",
             ]
         },
     }
@@ -140,7 +147,18 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+MOTCUA_UPLOAD_MAX_BYTES = int(os.environ.get("MOTCUA_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:after-login"
+LOGOUT_REDIRECT_URL = "portal:home"
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "motcua@localhost")
+SESSION_COOKIE_AGE = 8 * 3600
 
+MOTCUA_SITE_NAME = os.environ.get("MOTCUA_SITE_NAME", "Tây Ninh")
+MOTCUA_PROVINCE_CODE = os.environ.get("MOTCUA_PROVINCE_CODE", "80")
+MOTCUA_TRACKING_PER_MINUTE = int(os.environ.get("MOTCUA_TRACKING_PER_MINUTE", "30"))
 MOTCUA_OFFICE_HOURS = os.environ.get("MOTCUA_OFFICE_HOURS", "07:30-11:30,13:00-17:00")
 MOTCUA_CALENDAR_YEARS = (2015, 2040)
 MOTCUA_PUBLIC_API_RATE = os.environ.get("MOTCUA_PUBLIC_API_RATE", "600/m")

@@ -9,7 +9,8 @@ admin.site.site_title = "motcua"
 admin.site.index_title = "Quản trị tỉnh: cơ quan, cán bộ, danh mục thủ tục, lịch làm việc"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("motcua.portal.urls")),
+    path("mot-cua/", include("motcua.backoffice.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

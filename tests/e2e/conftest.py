@@ -42,3 +42,30 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def demo_world(transactional_db):
+    from motcua.demo.services import load_demo
+
+    load_demo()
+
+
+@pytest.fixture
+def pdf(tmp_path):
+    path = tmp_path / "giay-chung-sinh.pdf"
+    path.write_bytes(b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    return str(path)
+
+
+def log_in(page, base: str, username: str, password: str = "Motcua@2026") -> None:
+    page.goto(f"{base}/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+
+def log_out(page) -> None:
+    page.click("header form[action$='/dang-xuat/'] button")
+    page.wait_for_load_state()

@@ -111,6 +111,12 @@ class ProcedureVersion(models.Model):
     legal_basis = models.TextField(_("legal basis"), blank=True)
     publication_decision_number = models.CharField(_("publication decision number"), max_length=100, blank=True)
     publication_decision_date = models.DateField(_("publication decision date"), null=True, blank=True)
+    form_schema = models.JSONField(
+        _("form fields (JSON schema)"),
+        default=dict,
+        blank=True,
+        help_text=_("The procedure's own fields for the online form: a JSON schema of type object."),
+    )
     internal = models.BooleanField(_("internal procedure"), default=False)
     paper_result_required = models.BooleanField(_("paper result required"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

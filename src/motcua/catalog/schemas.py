@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from motcua.catalog.formschema import check_schema
 from motcua.common.timeutil import to_local
 
 FORMAT = "motcua.catalog/1"
@@ -122,6 +123,7 @@ class VersionIn(Strict):
     publication_decision_date: date | None = None
     internal: bool = False
     paper_result_required: bool = False
+    form_schema: dict = Field(default_factory=dict, description="JSON schema (type object) of the online form")
     fees: list[FeeIn] = Field(default_factory=list)
     components: list[ComponentIn] = Field(default_factory=list)
     results: list[ResultIn] = Field(default_factory=list)
@@ -147,6 +149,9 @@ class VersionIn(Strict):
             codes = [item.code for item in items]
             if len(codes) != len(set(codes)):
                 raise ValueError(f"duplicate codes in {label}")
+        problems = check_schema(self.form_schema)
+        if problems:
+            raise ValueError("; ".join(problems))
         if self.effective_to is not None and _as_dt(self.effective_to) <= _as_dt(self.effective_from):
             raise ValueError("effective_to must be after effective_from")
         return self

@@ -128,6 +128,7 @@ def version_to_dict(version: ProcedureVersion) -> dict[str, Any]:
         ),
         "internal": version.internal,
         "paper_result_required": version.paper_result_required,
+        "form_schema": version.form_schema,
         "fees": [
             {"code": f.code, "name": f.name, "kind": f.kind, "amount_vnd": f.amount_vnd, "note": f.note}
             for f in version.fees.all()
@@ -262,6 +263,7 @@ def _write_version(procedure, number: int, ver: VersionIn, fields, agencies) -> 
         publication_decision_date=ver.publication_decision_date,
         internal=ver.internal,
         paper_result_required=ver.paper_result_required,
+        form_schema=ver.form_schema,
     )
     ProcedureFee.objects.bulk_create(
         ProcedureFee(version=version, code=f.code, name=f.name, kind=f.kind, amount_vnd=f.amount_vnd, note=f.note)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from motcua.catalog.formschema import validate_form_data
 from motcua.catalog.models import ProcedureVersion
 from motcua.common.errors import InvalidInput
 from motcua.dossiers.authz import Forbidden, is_citizen
@@ -25,6 +26,7 @@ class Prepared:
     competent: Agency
     commune: Commune | None
     components: list[dict]
+    form_data: dict
 
 
 def prepare(actor, sub, version: ProcedureVersion) -> Prepared:
@@ -48,6 +50,7 @@ def prepare(actor, sub, version: ProcedureVersion) -> Prepared:
         competent=competent,
         commune=commune or competent.commune,
         components=_components(version, sub.components or []),
+        form_data=validate_form_data(version.form_schema, sub.form_data or {}),
     )
 
 

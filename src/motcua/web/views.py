@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from motcua import __version__
@@ -23,8 +22,3 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if db_ok else "degraded", "database": db_ok, "version": __version__}, status=status
     )
-
-
-@require_GET
-def home(request):
-    return render(request, "web/home.html")

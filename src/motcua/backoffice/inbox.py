@@ -1,0 +1,59 @@
+"""Inbox helpers: capped counts per state, deadline colours, the actions a user may take now."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.utils.translation import gettext as _
+
+from motcua.dossiers import authz
+from motcua.dossiers.models import RUNNING, Dossier, Status
+from motcua.dossiers.transitions import TRANSITIONS
+
+COUNT_CAP = 1000
+INBOX_STATUSES = [
+    Status.SUBMITTED,
+    Status.RECEIVED,
+    Status.PROCESSING,
+    Status.SUPPLEMENT,
+    Status.PAYMENT,
+    Status.RESOLVED,
+]
+DESK_TARGET = {"receive", "refuse", "resubmit", "withdraw", "return"}
+
+
+def status_counts(user) -> list[dict]:
+    """Dossiers per state in the user's scope, counted up to a cap ("1000+"): never a full COUNT."""
+    visible = authz.visible_dossiers(user)
+    out = []
+    for status in INBOX_STATUSES:
+        n = visible.filter(status=status).order_by()[:COUNT_CAP].count()
+        out.append({"status": int(status), "label": status.label, "count": f"{n}+" if n >= COUNT_CAP else str(n)})
+    return out
+
+
+def deadline_badge(d: Dossier, now: datetime) -> dict | None:
+    """Colour and words (never colour alone) for where a dossier stands against its deadline."""
+    if d.status not in RUNNING or d.due_at is None:
+        return None
+    if d.due_at < now:
+        return {"css": "bad", "text": _("Overdue")}
+    if (d.risk_from and d.risk_from <= now) or d.due_at - now < timedelta(hours=24):
+        return {"css": "warn", "text": _("Due soon")}
+    return {"css": "ok", "text": _("On time")}
+
+
+def allowed_actions(user, d: Dossier) -> list[str]:
+    """The actions this user can take on this dossier now (the service re-checks everything)."""
+    step = d.current_step
+    here = [step.unit or step.agency] if step else [d.receiving_agency]
+    names = []
+    for action, edge in TRANSITIONS.items():
+        if action in ("submit", "resubmit") or d.status not in edge.sources:
+            continue
+        targets = [d.receiving_agency] if action in DESK_TARGET else here
+        if action == "confirm-payment":
+            targets = [d.receiving_agency, *here]
+        if user.is_superuser or any(authz.roles_at(user, a) & edge.roles for a in targets):
+            names.append(action)
+    return names

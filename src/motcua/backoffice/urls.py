@@ -1,0 +1,11 @@
+from django.urls import path
+
+from motcua.backoffice import views
+
+app_name = "backoffice"
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("tiep-nhan/", views.intake, name="intake"),
+    path("ho-so/<str:code>/", views.dossier, name="dossier"),
+    path("ho-so/<str:code>/<str:action>/", views.act, name="act"),
+]

@@ -1,0 +1,243 @@
+"""One-stop back office (Một cửa điện tử): inbox, counter intake, dossier handling."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from motcua.backoffice.forms import ACTION_FORMS, ACTION_LABELS, IntakeApplicantForm
+from motcua.backoffice.inbox import allowed_actions, deadline_badge, status_counts
+from motcua.catalog import selectors as catalog
+from motcua.common import clock
+from motcua.common.errors import DomainError
+from motcua.documents.services import store_upload
+from motcua.dossiers import selectors, services
+from motcua.dossiers.models import Status
+from motcua.portal.forms import ApplicantForm
+
+PAGE = 25
+
+
+def staff_required(view):
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if request.user.kind != "staff" and not request.user.is_superuser:
+            return redirect("portal:my-dossiers")
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+def _int(value):
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@staff_required
+def inbox(request):
+    g = request.GET
+    filters = selectors.ListFilters(
+        status=[s for s in (_int(x) for x in g.getlist("status")) if s] or None,
+        overdue=True if g.get("qua_han") else None,
+        at_risk=True if g.get("nguy_co") else None,
+        procedure=g.get("thu_tuc") or None,
+        assignee=request.user.username if g.get("cua_toi") else None,
+        cursor=_int(g.get("sau")),
+        limit=PAGE,
+    )
+    code = (g.get("ma") or "").strip()
+    if code:
+        return redirect("backoffice:dossier", code=code)
+    rows, cursor = selectors.list_dossiers(request.user, filters)
+    selectors.log_staff_reads(request.user, rows, "inbox", request.META.get("REMOTE_ADDR"))
+    now = clock.now()
+    items = [{"d": d, "badge": deadline_badge(d, now)} for d in rows]
+    context = {
+        "items": items,
+        "next": cursor,
+        "counts": status_counts(request.user),
+        "g": g,
+        "statuses": Status.choices,
+    }
+    template = "backoffice/_inbox_rows.html" if request.htmx else "backoffice/inbox.html"
+    return render(request, template, context)
+
+
+@staff_required
+def intake(request):
+    code = request.GET.get("thu_tuc") or request.POST.get("thu_tuc") or ""
+    version = None
+    if code:
+        try:
+            version = catalog.version_in_force(code)
+        except DomainError as exc:
+            messages.error(request, exc.message_vi)
+    data = request.POST if request.method == "POST" else None
+    applicant = ApplicantForm(
+        data,
+        province=settings.MOTCUA_PROVINCE_CODE,
+        needs_commune=bool(version and not version.competent_agency_id),
+        prefix="nn",
+    )
+    meta = IntakeApplicantForm(data, prefix="tn")
+    if request.method == "POST" and version and applicant.is_valid() and meta.is_valid():
+        try:
+            components = _intake_components(request, version)
+            a = applicant.cleaned_data
+            dossier = services.submit(
+                request.user,
+                services.Submission(
+                    procedure_code=code,
+                    applicant_type=a["applicant_type"],
+                    applicant_name=a["name"],
+                    applicant_phone=a["phone"],
+                    applicant_id_number=a["id_number"],
+                    applicant_email=a["email"],
+                    applicant_address=a["address"],
+                    commune_code=a["commune"] or None,
+                    channel=meta.cleaned_data["channel"],
+                    on_behalf=meta.cleaned_data["on_behalf"],
+                    components=components,
+                    form_data=_form_data(request, version),
+                ),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message_vi)
+        else:
+            messages.success(
+                request,
+                _("Dossier %(code)s received; appointment %(when)s.")
+                % {"code": dossier.code, "when": dossier.appointment_at.astimezone().strftime("%H:%M %d/%m/%Y")},
+            )
+            return redirect("backoffice:dossier", code=dossier.code)
+    procedures = catalog.search_procedures(request.GET.get("q")).select_related("field")[:200] if not version else []
+    return render(
+        request,
+        "backoffice/intake.html",
+        {
+            "version": version,
+            "applicant": applicant,
+            "meta": meta,
+            "procedures": procedures,
+            "q": request.GET.get("q", ""),
+            "posted": request.POST,
+        },
+    )
+
+
+def _intake_components(request, version) -> list[dict]:
+    out = []
+    for c in version.components.all():
+        if not request.POST.get(f"co_{c.code}"):
+            continue
+        item = {"code": c.code, "provided": True}
+        upload = request.FILES.get(f"scan_{c.code}")
+        if upload:
+            item.update(file_ref=str(store_upload(upload, request.user).id), digitized=True)
+        out.append(item)
+    return out
+
+
+def _form_data(request, version) -> dict:
+    names = version.form_schema.get("properties", {}) if version.form_schema else {}
+    return {n: request.POST.get(f"tk_{n}") for n in names if request.POST.get(f"tk_{n}")}
+
+
+@staff_required
+def dossier(request, code: str, failed: str | None = None, failed_form=None):
+    try:
+        d = selectors.get_dossier(request.user, code, ip=request.META.get("REMOTE_ADDR"))
+    except DomainError:
+        raise Http404 from None
+    actions = [
+        {"name": a, "label": ACTION_LABELS[a], "form": failed_form if a == failed else ACTION_FORMS[a](prefix=a)}
+        for a in allowed_actions(request.user, d)
+    ]
+    return render(
+        request,
+        "backoffice/dossier.html",
+        {
+            "d": d,
+            "flags": selectors.flags(d),
+            "badge": deadline_badge(d, clock.now()),
+            "steps": d.steps.select_related("agency", "unit", "assignee", "finished_by"),
+            "components": d.components.all(),
+            "supplements": d.supplements.all(),
+            "results": d.results.all(),
+            "events": d.events.select_related("actor").order_by("seq"),
+            "actions": actions,
+            "failed": failed,
+        },
+        status=400 if failed else 200,
+    )
+
+
+@staff_required
+@require_POST
+def act(request, code: str, action: str):
+    if action not in ACTION_FORMS:
+        raise Http404
+    form = ACTION_FORMS[action](request.POST, request.FILES, prefix=action)
+    if not form.is_valid():
+        return dossier(request, code, failed=action, failed_form=form)
+    try:
+        _run(request, code, action, form.cleaned_data, int(request.POST.get("version") or 0) or None)
+    except DomainError as exc:
+        form.add_error(None, exc.message_vi)
+        return dossier(request, code, failed=action, failed_form=form)
+    messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
+    return redirect(reverse("backoffice:dossier", args=[code]))
+
+
+def _run(request, code: str, action: str, c: dict, version: int | None) -> None:
+    who = request.user
+    if action == "resolve":
+        file_ref = str(store_upload(c["file"], who).id) if c.get("file") else ""
+        results = [
+            {
+                "code": c["result_code"],
+                "name": c["result_name"],
+                "number": c["number"],
+                "electronic": c["electronic"],
+                "file_ref": file_ref,
+            }
+        ]
+        services.resolve(code, who, results=results, comment=c["comment"], version=version)
+        return
+    calls = {
+        "receive": lambda: services.receive(code, who, version=version),
+        "refuse": lambda: services.refuse(code, who, reason=c["reason"], version=version),
+        "request-supplement": lambda: services.request_supplement(
+            code, who, items=c["items"], reason=c["reason"], version=version
+        ),
+        "forward": lambda: services.forward(
+            code, who, comment=c["comment"], assignee=c["assignee"] or None, version=version
+        ),
+        "send-back": lambda: services.send_back(code, who, comment=c["comment"], version=version),
+        "reassign": lambda: services.reassign(code, who, assignee=c["assignee"], version=version),
+        "transfer": lambda: services.transfer(
+            code, who, agency=c["agency"] or None, budget_hours=c["budget_hours"], comment=c["comment"], version=version
+        ),
+        "request-payment": lambda: services.request_payment(
+            code, who, amount_vnd=c["amount_vnd"], note=c["note"], version=version
+        ),
+        "confirm-payment": lambda: services.confirm_payment(
+            code, who, paid_online=c["paid_online"], reference=c["reference"], version=version
+        ),
+        "reschedule": lambda: services.reschedule(
+            code, who, new_appointment=c["new_appointment"], reason=c["reason"], version=version
+        ),
+        "stop": lambda: services.stop(code, who, reason=c["reason"], version=version),
+        "withdraw": lambda: services.withdraw(code, who, reason=c["reason"], version=version),
+        "return": lambda: services.return_result(code, who, method=c["method"], version=version),
+    }
+    calls[action]()

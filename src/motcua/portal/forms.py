@@ -1,0 +1,103 @@
+"""Citizen-facing forms: validation at the boundary with Vietnamese messages next to each field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from motcua.common.errors import InvalidInput
+from motcua.identity.cccd import validate_cccd, validate_phone
+from motcua.org.models import Commune
+
+
+def _domain_check(check, value):
+    try:
+        return check(value)
+    except InvalidInput as exc:
+        raise forms.ValidationError(exc.message_vi) from None
+
+
+class RegisterForm(UserCreationForm):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    national_id = forms.CharField(
+        label=_("Personal ID number (CCCD)"), max_length=12, help_text=_("12 digits, as on your citizen identity card.")
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=20)
+    email = forms.EmailField(label=_("Email"))
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("full_name", "national_id", "phone", "email")
+
+    def clean_national_id(self):
+        value = _domain_check(validate_cccd, self.cleaned_data["national_id"])
+        if get_user_model().objects.filter(national_id=value, kind="citizen").exists():
+            raise forms.ValidationError(_("An account with this ID number already exists."))
+        return value
+
+    def clean_phone(self):
+        return _domain_check(validate_phone, self.cleaned_data["phone"])
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.username = self.cleaned_data["national_id"]
+        user.kind = "citizen"
+        if commit:
+            user.save()
+        return user
+
+
+class ApplicantForm(forms.Form):
+    """Step 1 of the wizard (and the desk's intake): who the dossier is for."""
+
+    applicant_type = forms.TypedChoiceField(
+        label=_("Applicant type"), coerce=int, choices=[(1, _("Citizen")), (2, _("Business or organization"))]
+    )
+    name = forms.CharField(label=_("Full name or organization name"), max_length=255)
+    id_number = forms.CharField(label=_("Personal ID number or enterprise code"), max_length=20, required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=20, help_text=_("Used to track the dossier and to receive notices.")
+    )
+    email = forms.EmailField(label=_("Email"), required=False)
+    address = forms.CharField(label=_("Address"), max_length=500, required=False)
+    commune = forms.ChoiceField(label=_("Commune or ward handling the dossier"), required=False)
+
+    def __init__(self, *args, province: str | None = None, needs_commune: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        communes = Commune.objects.filter(province_id=province).order_by("name") if province else Commune.objects.none()
+        self.fields["commune"].choices = [("", "—")] + [(c.code, c.name) for c in communes]
+        self.fields["commune"].required = needs_commune
+
+    def clean_phone(self):
+        return _domain_check(validate_phone, self.cleaned_data["phone"])
+
+    def clean(self):
+        data = super().clean()
+        number = (data.get("id_number") or "").strip()
+        if number and data.get("applicant_type") == 1:
+            try:
+                validate_cccd(number)
+            except InvalidInput as exc:
+                self.add_error("id_number", exc.message_vi)
+        return data
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_("Dossier code"), max_length=40)
+    phone = forms.CharField(label=_("Phone number given when submitting"), max_length=20)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=2000)
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you?"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[(3, _("Very satisfied")), (2, _("Satisfied")), (1, _("Not satisfied"))],
+    )
+    comment = forms.CharField(label=_("Comment (optional)"), widget=forms.Textarea, required=False, max_length=2000)

@@ -1,0 +1,342 @@
+"""Citizen portal (Cổng dịch vụ công): find procedures, submit online, follow and rate dossiers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from motcua.catalog import selectors as catalog
+from motcua.catalog.formschema import form_class, to_json
+from motcua.catalog.models import Field, ProcedureVersion
+from motcua.common import ratelimit
+from motcua.common.errors import DomainError
+from motcua.documents.models import StoredFile
+from motcua.documents.services import store_upload
+from motcua.dossiers import authz, selectors, services
+from motcua.dossiers.models import DossierComponent, DossierFact, DossierResult, Status
+from motcua.feedback.services import rate
+from motcua.portal import wizard
+from motcua.portal.forms import ApplicantForm, RatingForm, ReasonForm, RegisterForm, TrackForm
+
+PAGE = 20
+
+
+def home(request):
+    return render(request, "portal/home.html", {"popular": _popular(), "fields": Field.objects.all()})
+
+
+def _popular() -> list:
+    """The most used procedures of the last year (cached: a GROUP BY over the fact table)."""
+    codes = cache.get("portal:popular")
+    if codes is None:
+        since = timezone.now() - timezone.timedelta(days=365)
+        codes = list(
+            DossierFact.objects.filter(submitted_at__gte=since)
+            .values("procedure__code")
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+            .values_list("procedure__code", flat=True)[:8]
+        )
+        cache.set("portal:popular", codes, 600)
+    found = {
+        v.procedure.code: v
+        for v in catalog.versions_in_force().filter(procedure__code__in=codes).select_related("procedure", "field")
+    }
+    popular = [found[c] for c in codes if c in found]
+    if len(popular) < 8:
+        popular += list(catalog.search_procedures().exclude(procedure__code__in=codes)[: 8 - len(popular)])
+    return popular
+
+
+def search(request):
+    q = request.GET.get("q", "")
+    filters = {k: request.GET.get(k) or None for k in ("field", "level", "online_level")}
+    qs = catalog.search_procedures(q, **filters).prefetch_related("fees")
+    cursor = request.GET.get("sau")
+    if cursor:
+        qs = qs.filter(procedure__code__gt=cursor)
+    rows = list(qs[: PAGE + 1])
+    more = len(rows) > PAGE
+    template = "portal/_results.html" if request.htmx else "portal/search.html"
+    return render(
+        request,
+        template,
+        {
+            "q": q,
+            "filters": filters,
+            "results": rows[:PAGE],
+            "next": rows[PAGE - 1].procedure.code if more else None,
+            "fields": Field.objects.all(),
+            "levels": ProcedureVersion.Level.choices,
+            "online_levels": ProcedureVersion.OnlineLevel.choices,
+        },
+    )
+
+
+def procedure(request, code: str):
+    try:
+        version = catalog.version_in_force(code)
+    except DomainError:
+        raise Http404 from None
+    return render(request, "portal/procedure.html", {"v": version})
+
+
+def register(request):
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your account is ready."))
+        return redirect(request.GET.get("next") or "portal:my-dossiers")
+    return render(request, "portal/register.html", {"form": form})
+
+
+@login_required
+def after_login(request):
+    return redirect("backoffice:inbox" if request.user.kind == "staff" else "portal:my-dossiers")
+
+
+# -- the submission wizard ----------------------------------------------------------------------
+@login_required
+def submit(request, code: str):
+    if request.user.kind == "staff":
+        return redirect(f"{reverse('backoffice:intake')}?thu_tuc={code}")
+    try:
+        version = catalog.version_in_force(code)
+    except DomainError:
+        raise Http404 from None
+    if version.online_level == ProcedureVersion.OnlineLevel.NONE:
+        messages.error(request, _("This procedure is not offered online; submit it at a one-stop desk."))
+        return redirect("portal:procedure", code=code)
+    step = _step(request)
+    draft = wizard.draft_for(request.user, code)
+    handler = {1: _step_applicant, 2: _step_form, 3: _step_documents, 4: _step_review}[step]
+    return handler(request, version, draft)
+
+
+def _step(request) -> int:
+    try:
+        return min(4, max(1, int(request.GET.get("buoc", 1))))
+    except ValueError:
+        return 1
+
+
+def _go(code: str, step: int) -> HttpResponseRedirect:
+    return redirect(f"{reverse('portal:submit', args=[code])}?buoc={step}")
+
+
+def _render_step(request, version, step: int, context: dict):
+    return render(request, "portal/wizard.html", {"v": version, "step": step, "steps": wizard.STEPS, **context})
+
+
+def _step_applicant(request, version, draft):
+    needs_commune = not version.competent_agency_id
+    province = settings.MOTCUA_PROVINCE_CODE
+    form = ApplicantForm(
+        request.POST or None,
+        initial=wizard.initial_applicant(request.user, draft),
+        province=province,
+        needs_commune=needs_commune,
+    )
+    if request.method == "POST" and form.is_valid():
+        wizard.save_part(draft, "applicant", form.cleaned_data)
+        return _go(version.procedure.code, 2 if version.form_schema else 3)
+    return _render_step(request, version, 1, {"form": form})
+
+
+def _step_form(request, version, draft):
+    if not version.form_schema:
+        return _go(version.procedure.code, 3)
+    form = form_class(version.form_schema)(request.POST or None, initial=draft.data.get("form_data"))
+    if request.method == "POST" and form.is_valid():
+        wizard.save_part(draft, "form_data", to_json(form.cleaned_data))
+        return _go(version.procedure.code, 3)
+    return _render_step(request, version, 2, {"form": form})
+
+
+def _step_documents(request, version, draft):
+    files = dict(draft.data.get("files", {}))
+    errors: dict[str, str] = {}
+    components = list(version.components.all())
+    if request.method == "POST":
+        for c in components:
+            upload = request.FILES.get(f"tp_{c.code}")
+            if upload:
+                try:
+                    stored = store_upload(upload, request.user)
+                    files[c.code] = {"id": str(stored.id), "name": stored.original_name}
+                except DomainError as exc:
+                    errors[c.code] = exc.message_vi
+            elif c.required and c.code not in files:
+                errors[c.code] = _("Please attach this document.")
+        wizard.save_part(draft, "files", files)
+        if not errors:
+            return _go(version.procedure.code, 4)
+    rows = [{"c": c, "file": files.get(c.code), "error": errors.get(c.code)} for c in components]
+    return _render_step(request, version, 3, {"rows": rows})
+
+
+def _step_review(request, version, draft):
+    applicant = draft.data.get("applicant")
+    if not applicant:
+        return _go(version.procedure.code, 1)
+    if request.method == "POST":
+        files = draft.data.get("files", {})
+        try:
+            dossier = services.submit(
+                request.user,
+                services.Submission(
+                    procedure_code=version.procedure.code,
+                    applicant_type=applicant["applicant_type"],
+                    applicant_name=applicant["name"],
+                    applicant_phone=applicant["phone"],
+                    applicant_id_number=applicant.get("id_number", ""),
+                    applicant_email=applicant.get("email", ""),
+                    applicant_address=applicant.get("address", ""),
+                    commune_code=applicant.get("commune") or None,
+                    components=[{"code": code, "file_ref": f["id"], "digitized": True} for code, f in files.items()],
+                    form_data=draft.data.get("form_data", {}),
+                ),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message_vi)
+            return _render_step(request, version, 4, {"draft": draft.data})
+        draft.delete()
+        return redirect("portal:receipt", code=dossier.code)
+    labels = {n: p.get("title", n) for n, p in version.form_schema.get("properties", {}).items()}
+    answers = [(labels.get(k, k), v) for k, v in draft.data.get("form_data", {}).items()]
+    return _render_step(request, version, 4, {"draft": draft.data, "answers": answers})
+
+
+@login_required
+def receipt(request, code: str):
+    dossier = _mine(request, code)
+    return render(request, "portal/receipt.html", {"d": dossier})
+
+
+# -- my dossiers ----------------------------------------------------------------------------------
+def _mine(request, code: str):
+    try:
+        return selectors.get_dossier(request.user, code)
+    except DomainError:
+        raise Http404 from None
+
+
+@login_required
+def my_dossiers(request):
+    rows, cursor = selectors.list_dossiers(
+        request.user, selectors.ListFilters(cursor=_int(request.GET.get("sau")), limit=PAGE)
+    )
+    return render(
+        request,
+        "portal/my_dossiers.html",
+        {"rows": rows, "next": cursor, "drafts": request.user.drafts.order_by("-updated_at")},
+    )
+
+
+def _int(value):
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+def my_dossier(request, code: str):
+    d = _mine(request, code)
+    return render(
+        request,
+        "portal/my_dossier.html",
+        {
+            "d": d,
+            "steps": d.steps.select_related("agency"),
+            "flags": selectors.flags(d),
+            "supplement": d.supplements.filter(resubmitted_at__isnull=True).last(),
+            "components": d.components.all(),
+            "results": d.results.all(),
+            "rating": getattr(d, "rating", None) if d.status == Status.RETURNED else None,
+            "withdraw_form": ReasonForm(),
+            "rating_form": RatingForm(),
+            "can_withdraw": d.status in (1, 2, 4, 5, 6),
+            "can_rate": d.status == Status.RETURNED,
+        },
+    )
+
+
+@login_required
+@require_POST
+def my_dossier_action(request, code: str, action: str):
+    _mine(request, code)
+    try:
+        if action == "resubmit":
+            components = []
+            for key, upload in request.FILES.items():
+                stored = store_upload(upload, request.user)
+                components.append({"code": key.removeprefix("tp_"), "file_ref": str(stored.id), "digitized": True})
+            services.resubmit(code, request.user, components=components, note=request.POST.get("note", ""))
+            messages.success(request, _("Your additional documents were sent."))
+        elif action == "withdraw":
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                raise DomainError("reason_required", _("Please give a reason."), "Reason required")
+            services.withdraw(code, request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Your dossier was withdrawn."))
+        elif action == "rate":
+            form = RatingForm(request.POST)
+            if not form.is_valid():
+                raise DomainError("invalid_score", _("Please choose a rating."), "Choose a rating")
+            rate(request.user, code, form.cleaned_data["score"], form.cleaned_data["comment"])
+            messages.success(request, _("Thank you for your rating."))
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message_vi)
+    return redirect("portal:my-dossier", code=code)
+
+
+# -- tracking and files ----------------------------------------------------------------------------
+def track(request):
+    form = TrackForm(request.GET or None)
+    dossier = None
+    not_found = False
+    if form.is_bound and form.is_valid():
+        if not ratelimit.allow(request, "track", settings.MOTCUA_TRACKING_PER_MINUTE):
+            return render(request, "portal/track.html", {"form": form, "limited": True}, status=429)
+        try:
+            dossier = selectors.track(form.cleaned_data["code"], form.cleaned_data["phone"])
+        except DomainError:
+            not_found = True
+    steps = dossier.steps.select_related("agency") if dossier else []
+    return render(request, "portal/track.html", {"form": form, "d": dossier, "steps": steps, "not_found": not_found})
+
+
+@login_required
+def download(request, file_id):
+    """A stored file for its uploader, or for anyone who may see a dossier that uses it."""
+    stored = StoredFile.objects.filter(pk=file_id).first()
+    if stored is None:
+        raise Http404
+    if stored.owner_id != request.user.pk:
+        ref = str(stored.pk)
+        visible = authz.visible_dossiers(request.user)
+        used = (
+            DossierComponent.objects.filter(file_ref=ref, dossier__in=visible).exists()
+            or DossierResult.objects.filter(file_ref=ref, dossier__in=visible).exists()
+        )
+        if not used:
+            raise Http404
+    from django.core.files.storage import default_storage
+
+    return FileResponse(
+        default_storage.open(stored.path, "rb"), content_type=stored.content_type, filename=stored.original_name
+    )

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export MOTCUA_DEV := 1
 
-.PHONY: setup demo serve test test-pg browser bench bench-lifecycle lint format openapi messages clean
+.PHONY: setup demo serve test test-pg browser bench bench-lifecycle lint format openapi screenshots messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -58,6 +58,9 @@ format: setup
 
 openapi: setup ## refresh docs/openapi.json (a test fails when it is stale)
 	$(BIN)/motcua export_openapi_schema --api motcua.api.main.api --indent 1 --sorted --output docs/openapi.json
+
+screenshots: setup browser ## refresh docs/screenshots/ (desktop and phone) from a throwaway demo
+	$(BIN)/python scripts/screenshots.py
 
 messages: setup ## refresh the Vietnamese translations (.po → .mo, committed)
 	$(BIN)/python scripts/compile_messages.py

@@ -99,8 +99,12 @@ def lifecycle(client: Client, ctx: dict, timings: dict) -> bool:
         "procedure_code": ctx["procedure"],
         "applicant": {"name": "Nguyễn Văn Bench", "phone": "0912345678"},
         "components": ctx["components"],
-        "form_data": {"ten_doanh_nghiep": "DNTN Bench", "dia_chi_tru_so": "Tân An, Tây Ninh",
-                      "nganh_nghe": "Bán lẻ", "von_dau_tu": 100000000},
+        "form_data": {
+            "ten_doanh_nghiep": "DNTN Bench",
+            "dia_chi_tru_so": "Tân An, Tây Ninh",
+            "nganh_nghe": "Bán lẻ",
+            "von_dau_tu": 100000000,
+        },
     }
     status, body, ms = client.call("POST", "/api/v1/dossiers", t["citizen"], submit)
     timings["submit"].append(ms)

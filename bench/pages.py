@@ -37,11 +37,18 @@ def main() -> None:
     parser.add_argument("--dossiers", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    env = {"DATABASE_URL": args.database_url, "MOTCUA_DEV": "1", "DJANGO_SETTINGS_MODULE": "motcua.settings",
-           "LOG_LEVEL": "WARNING", "MOTCUA_TRACKING_PER_MINUTE": "1000000", "ALLOWED_HOSTS": "testserver"}
+    env = {
+        "DATABASE_URL": args.database_url,
+        "MOTCUA_DEV": "1",
+        "DJANGO_SETTINGS_MODULE": "motcua.settings",
+        "LOG_LEVEL": "WARNING",
+        "MOTCUA_TRACKING_PER_MINUTE": "1000000",
+        "ALLOWED_HOSTS": "testserver",
+    }
     os.environ.update(env)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", args.database_url.rsplit("/", 1)[1]],
-                   capture_output=True)
+    subprocess.run(
+        ["createdb", "-h", "127.0.0.1", "-U", "postgres", args.database_url.rsplit("/", 1)[1]], capture_output=True
+    )
     for cmd in (["migrate", "-v0"], ["demo", "--no-progress"], ["generate_dossiers", "--count", str(args.dossiers)]):
         subprocess.run([str(BIN / "motcua"), *cmd], check=True, env={**os.environ})
     import django
@@ -54,8 +61,11 @@ def main() -> None:
 
     desk = Client()
     desk.force_login(User.objects.get(username="tiepnhan.tinh"))
-    visible = list(Dossier.objects.filter(receiving_agency__code="000.00.01.H53").order_by("-id")
-                   .values_list("code", "applicant_phone")[:5000])
+    visible = list(
+        Dossier.objects.filter(receiving_agency__code="000.00.01.H53")
+        .order_by("-id")
+        .values_list("code", "applicant_phone")[:5000]
+    )
     sample = random.Random(7).sample(visible, min(300, len(visible)))
     anonymous = Client()
     pages = {

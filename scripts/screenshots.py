@@ -38,13 +38,16 @@ def seed(env) -> str:
 
 SEED = """
 import django; django.setup()
+from motcua.catalog.selectors import version_in_force
 from motcua.identity.models import User
 from motcua.dossiers import services
-u, _ = User.objects.get_or_create(username="080195000321", defaults=dict(kind="citizen", full_name="Nguyễn Thị Mai", phone="0987654321"))
+u, _ = User.objects.get_or_create(
+    username="080195000321", defaults=dict(kind="citizen", full_name="Nguyễn Thị Mai", phone="0987654321"))
 u.set_password("Motcua@2026"); u.save()
-d = services.submit(u, services.Submission(procedure_code="1.001193", applicant_type=1, applicant_name="Nguyễn Thị Mai",
-    applicant_phone="0987654321", commune_code="27712", components=[{"code": c.code, "digitized": True} for c in
-    __import__("motcua.catalog.selectors", fromlist=["x"]).version_in_force("1.001193").components.filter(required=True)],
+required = version_in_force("1.001193").components.filter(required=True)
+d = services.submit(u, services.Submission(
+    procedure_code="1.001193", applicant_type=1, applicant_name="Nguyễn Thị Mai", applicant_phone="0987654321",
+    commune_code="27712", components=[{"code": c.code, "digitized": True} for c in required],
     form_data={"ho_ten_tre": "Nguyễn Minh An", "ngay_sinh": "2026-11-01", "gioi_tinh": "Nam", "noi_sinh": "Tân An",
                "ho_ten_me": "Nguyễn Thị Mai", "quan_he": "Mẹ"}))
 services.receive(d.code, User.objects.get(username="tanan.tiepnhan"))
@@ -54,15 +57,24 @@ print(d.code)
 
 def main() -> None:
     tmp = tempfile.mkdtemp(prefix="motcua-shots-")
-    env = {**os.environ, "MOTCUA_DEV": "1", "MOTCUA_VAR_DIR": tmp, "DJANGO_SETTINGS_MODULE": "motcua.settings",
-           "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "MOTCUA_DEV": "1",
+        "MOTCUA_VAR_DIR": tmp,
+        "DJANGO_SETTINGS_MODULE": "motcua.settings",
+        "LOG_LEVEL": "WARNING",
+    }
     env.pop("DATABASE_URL", None)
     motcua(env, "migrate", "-v0")
     motcua(env, "demo", "--no-progress")
     motcua(env, "generate_dossiers", "--count", "300", "--no-progress")
     code = seed(env)
-    server = subprocess.Popen([str(BIN / "motcua"), "runserver", f"127.0.0.1:{PORT}", "--noreload"], env={
-        **env, "DEBUG": "1"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(BIN / "motcua"), "runserver", f"127.0.0.1:{PORT}", "--noreload"],
+        env={**env, "DEBUG": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{PORT}"
     try:
         for _ in range(100):
@@ -79,13 +91,25 @@ def main() -> None:
 
 
 def shoot(base: str, code: str) -> None:
-    public = {"home": "/", "search": "/thu-tuc/?q=dang+ky", "procedure": "/thu-tuc/1.001193/",
-              "tracking": f"/tra-cuu/?code={code}&phone=0987654321", "login": "/dang-nhap/"}
+    public = {
+        "home": "/",
+        "search": "/thu-tuc/?q=dang+ky",
+        "procedure": "/thu-tuc/1.001193/",
+        "tracking": f"/tra-cuu/?code={code}&phone=0987654321",
+        "login": "/dang-nhap/",
+    }
     citizen = {"wizard": "/thu-tuc/1.000656/nop/", "my-dossier": f"/ho-so-cua-toi/{code}/"}
-    staff = {"inbox": "/mot-cua/", "dossier": f"/mot-cua/ho-so/{code}/", "intake": "/mot-cua/tiep-nhan/?thu_tuc=2.001610"}
+    staff = {
+        "inbox": "/mot-cua/",
+        "dossier": f"/mot-cua/ho-so/{code}/",
+        "intake": "/mot-cua/tiep-nhan/?thu_tuc=2.001610",
+    }
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         for size, viewport in SIZES.items():
             for who, pages in (("", public), ("080195000321", citizen), ("tanan.tiepnhan", staff)):
                 ctx = browser.new_context(viewport=viewport, locale="vi-VN")

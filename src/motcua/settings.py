@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "motcua.org",
     "motcua.catalog",
     "motcua.dossiers",
+    "motcua.sync",
+    "motcua.national",
     "motcua.documents",
     "motcua.feedback",
     "motcua.portal",

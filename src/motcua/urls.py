@@ -11,6 +11,7 @@ admin.site.index_title = "Quản trị tỉnh: cơ quan, cán bộ, danh mục t
 urlpatterns = [
     path("", include("motcua.portal.urls")),
     path("mot-cua/", include("motcua.backoffice.urls")),
+    path("national/", include("motcua.national.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

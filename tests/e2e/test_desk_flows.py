@@ -81,14 +81,22 @@ def test_citizen_answers_a_supplement_request(demo_world, live_server, page, pdf
     from motcua.identity.models import User
 
     base = live_server.url
-    citizen = User.objects.create_user("080190000777", password="Mat-khau-2026", kind="citizen",
-                                       full_name="Lê Văn Bổ", phone="0909123456")
+    citizen = User.objects.create_user(
+        "080190000777", password="Mat-khau-2026", kind="citizen", full_name="Lê Văn Bổ", phone="0909123456"
+    )
     desk = User.objects.get(username="tanan.tiepnhan")
-    dossier = services.submit(citizen, services.Submission(
-        procedure_code="1.000656", applicant_type=1, applicant_name="Lê Văn Bổ", applicant_phone="0909123456",
-        commune_code="27712", components=[{"code": c.code} for c in _required("1.000656")],
-        form_data={"ho_ten_nguoi_chet": "Lê Văn Cũ", "ngay_chet": "2026-11-20", "noi_chet": "Tân An"},
-    ))
+    dossier = services.submit(
+        citizen,
+        services.Submission(
+            procedure_code="1.000656",
+            applicant_type=1,
+            applicant_name="Lê Văn Bổ",
+            applicant_phone="0909123456",
+            commune_code="27712",
+            components=[{"code": c.code} for c in _required("1.000656")],
+            form_data={"ho_ten_nguoi_chet": "Lê Văn Cũ", "ngay_chet": "2026-11-20", "noi_chet": "Tân An"},
+        ),
+    )
     services.request_supplement(dossier.code, desk, items=["Giấy báo tử (bản chính)"], reason="Thiếu giấy báo tử")
     log_in(page, base, "080190000777", "Mat-khau-2026")
     page.goto(f"{base}/ho-so-cua-toi/{dossier.code}/")
@@ -112,8 +120,9 @@ STAFF_PAGES = ["/mot-cua/", "/mot-cua/tiep-nhan/?thu_tuc=2.001610"]
 
 def _serious(page) -> list[str]:
     results = Axe().run(page)
-    return [f"{v['id']}: {v['help']}" for v in results.response["violations"]
-            if v.get("impact") in ("serious", "critical")]
+    return [
+        f"{v['id']}: {v['help']}" for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
+    ]
 
 
 def test_main_pages_have_no_serious_accessibility_violations(demo_world, live_server, page, pdf):

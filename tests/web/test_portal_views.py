@@ -85,10 +85,15 @@ def test_a_citizen_cannot_open_the_back_office_or_someone_elses_dossier(demo_cat
     assert desk.get("/mot-cua/").status_code == 200
     other = services.submit(
         citizen.user.__class__.objects.get(username="tanan.tiepnhan"),
-        services.Submission(procedure_code="1.000656", applicant_type=1, applicant_name="Người khác",
-                            applicant_phone="0900000001", commune_code="27712",
-                            components=[{"code": c} for c in _required("1.000656")],
-                            form_data={"ho_ten_nguoi_chet": "X", "ngay_chet": "2026-11-20", "noi_chet": "Y"}),
+        services.Submission(
+            procedure_code="1.000656",
+            applicant_type=1,
+            applicant_name="Người khác",
+            applicant_phone="0900000001",
+            commune_code="27712",
+            components=[{"code": c} for c in _required("1.000656")],
+            form_data={"ho_ten_nguoi_chet": "X", "ngay_chet": "2026-11-20", "noi_chet": "Y"},
+        ),
     )
     assert citizen.get(f"/ho-so-cua-toi/{other.code}/").status_code == 404
     assert citizen.get(f"/mot-cua/ho-so/{other.code}/").status_code == 302
@@ -101,19 +106,32 @@ def _required(code):
 
 
 def test_files_are_served_only_to_who_may_see_them(demo_catalog, citizen, login):
-    stored = StoredFile.objects.create(owner=citizen.user, original_name="a.pdf", content_type="application/pdf",
-                                       size=10, sha256="0", path="uploads/none.pdf")
+    stored = StoredFile.objects.create(
+        owner=citizen.user,
+        original_name="a.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="0",
+        path="uploads/none.pdf",
+    )
     stranger = login("xaydung.chuyenvien")
     assert stranger.get(f"/tep/{stored.pk}/").status_code == 404
 
 
 def test_rating_only_after_return_and_once(demo_catalog, citizen, django_user_model):
     desk = django_user_model.objects.get(username="tanan.tiepnhan")
-    d = services.submit(citizen.user, services.Submission(
-        procedure_code="1.000656", applicant_type=1, applicant_name="Trần Thị Dân", applicant_phone="0911222333",
-        commune_code="27712", components=[{"code": c} for c in _required("1.000656")],
-        form_data={"ho_ten_nguoi_chet": "X", "ngay_chet": "2026-11-20", "noi_chet": "Y"},
-    ))
+    d = services.submit(
+        citizen.user,
+        services.Submission(
+            procedure_code="1.000656",
+            applicant_type=1,
+            applicant_name="Trần Thị Dân",
+            applicant_phone="0911222333",
+            commune_code="27712",
+            components=[{"code": c} for c in _required("1.000656")],
+            form_data={"ho_ten_nguoi_chet": "X", "ngay_chet": "2026-11-20", "noi_chet": "Y"},
+        ),
+    )
     citizen.post(f"/ho-so-cua-toi/{d.code}/rate/", {"score": 3})
     assert not Rating.objects.exists()
     services.receive(d.code, desk)
@@ -123,8 +141,11 @@ def test_rating_only_after_return_and_once(demo_catalog, citizen, django_user_mo
     while d.current_step and d.current_step.role != "agency_leader":
         services.forward(d.code, django_user_model.objects.get(username="tanan.congchuc"))
         d.refresh_from_db()
-    services.resolve(d.code, django_user_model.objects.get(username="tanan.chutich"),
-                     results=[{"code": "TRICH_LUC", "name": "Trích lục khai tử"}])
+    services.resolve(
+        d.code,
+        django_user_model.objects.get(username="tanan.chutich"),
+        results=[{"code": "TRICH_LUC", "name": "Trích lục khai tử"}],
+    )
     services.return_result(d.code, desk, method="counter")
     citizen.post(f"/ho-so-cua-toi/{d.code}/rate/", {"score": 3, "comment": "Nhanh"})
     citizen.post(f"/ho-so-cua-toi/{d.code}/rate/", {"score": 1})
@@ -143,8 +164,17 @@ def test_tracking_page_is_rate_limited(db, client, settings):
 
 
 def test_register_validates_the_citizen_id(db, client):
-    r = client.post("/dang-ky/", {"full_name": "A", "national_id": "123", "phone": "0911222333",
-                                  "email": "a@b.vn", "password1": "Kh0ng-de-doan!", "password2": "Kh0ng-de-doan!"})
+    r = client.post(
+        "/dang-ky/",
+        {
+            "full_name": "A",
+            "national_id": "123",
+            "phone": "0911222333",
+            "email": "a@b.vn",
+            "password1": "Kh0ng-de-doan!",
+            "password2": "Kh0ng-de-doan!",
+        },
+    )
     assert "Số định danh cá nhân phải gồm 12 chữ số" in r.content.decode()
 
 

@@ -35,6 +35,7 @@ from motcua.dossiers.models import (
 from motcua.dossiers.transitions import TRANSITIONS
 from motcua.org import selectors as org
 from motcua.org.models import Agency
+from motcua.sync import outbox
 from motcua.workdays.engine import WorkCalendar
 from motcua.workdays.services import get_calendar
 
@@ -154,6 +155,7 @@ def _record(ctx: Ctx, action: str, from_status: int | None, payload: dict) -> No
     d.last_hash = digest
     d.save()
     refresh_fact(d, ctx.now, action)
+    outbox.record_change(d.pk, d.version, ctx.now)  # same transaction: no change is ever lost
 
 
 def _actor_id(actor) -> int | None:

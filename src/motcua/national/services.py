@@ -1,0 +1,303 @@
+"""National monitor services: node credentials and tokens, request signatures, idempotent ingest,
+per-day digests for reconciliation, rates computed from what was synced."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.core import signing
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from motcua.common.errors import DomainError, InvalidInput
+from motcua.common.timeutil import VN_TZ
+from motcua.dossiers import timing
+from motcua.national.models import Node, NodeReport, SyncedDossier
+
+TOKEN_SALT = "motcua.national.token"
+TOKEN_TTL_SECONDS = 3600
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+# -- credentials ------------------------------------------------------------------------------------
+def node_secret(client_id: str) -> str:
+    """The node's secret, derived from the monitor's key: nothing secret is stored in the database."""
+    key = hashlib.sha256(f"{settings.SECRET_KEY}:national-node".encode()).digest()
+    return hmac.new(key, client_id.encode(), hashlib.sha256).hexdigest()
+
+
+def register_node(
+    code: str, name: str, code_suffix: str, kind: str = Node.Kind.PROVINCE, client_id: str | None = None
+) -> tuple[Node, str]:
+    client_id = client_id or f"{code.lower()}-{secrets.token_hex(6)}"
+    node, _ = Node.objects.update_or_create(
+        code=code, defaults={"name": name, "code_suffix": code_suffix, "kind": kind, "client_id": client_id}
+    )
+    return node, node_secret(node.client_id)
+
+
+def issue_token(client_id: str, client_secret: str) -> str:
+    node = Node.objects.filter(client_id=client_id, active=True).first()
+    if node is None or not hmac.compare_digest(node_secret(client_id), client_secret or ""):
+        raise Unauthorized("invalid_credentials", "Sai mã định danh hoặc khóa bí mật.", "Invalid client credentials.")
+    return signing.dumps({"node": node.pk}, salt=TOKEN_SALT)
+
+
+def node_for_token(token: str) -> Node:
+    try:
+        data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_TTL_SECONDS)
+    except signing.BadSignature:
+        raise Unauthorized(
+            "invalid_token", "Mã truy cập không hợp lệ hoặc đã hết hạn.", "Invalid or expired token."
+        ) from None
+    node = Node.objects.filter(pk=data.get("node"), active=True).first()
+    if node is None:
+        raise Unauthorized("invalid_token", "Mã truy cập không hợp lệ.", "Invalid token.")
+    return node
+
+
+def sign(secret: str, body: bytes) -> str:
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify_signature(node: Node, body: bytes, signature: str) -> None:
+    if not hmac.compare_digest(sign(node_secret(node.client_id), body), signature or ""):
+        raise Unauthorized(
+            "bad_signature", "Chữ ký HMAC của yêu cầu không đúng.", "The request's HMAC signature is wrong."
+        )
+
+
+# -- ingest ------------------------------------------------------------------------------------------
+def parse_ts(value) -> datetime | None:
+    if value in (None, ""):
+        return None
+    return datetime.strptime(str(value), "%Y%m%d%H%M%S").replace(tzinfo=VN_TZ)
+
+
+def _row(node: Node, item: dict, now: datetime) -> tuple:
+    code = item.get("MaHoSo")
+    version = item.get("PhienBan")
+    if not isinstance(code, str) or not code or len(code) > 40:
+        raise ValueError("MaHoSo is missing or invalid")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ValueError("PhienBan must be a positive integer")
+    if not code.split("-", 1)[0].endswith(node.code_suffix):
+        raise PermissionError(f"{code} does not belong to node {node.code}")
+    status, channel = item.get("TrangThaiHoSo"), item.get("KenhThucHien")
+    if status not in range(1, 11) or channel not in (1, 2, 3):
+        raise ValueError("TrangThaiHoSo must be 1–10 and KenhThucHien 1–3")
+    submitted = parse_ts(item.get("NgayNopHoSo"))
+    if submitted is None:
+        raise ValueError("NgayNopHoSo is required")
+    received, appointment = parse_ts(item.get("NgayTiepNhan")), parse_ts(item.get("NgayHenTra"))
+    ended, returned = parse_ts(item.get("NgayKetThucXuLy")), parse_ts(item.get("NgayTra"))
+    supplements = item.get("DanhSachHoSoBoSung") or []
+    waited = 0
+    open_request = None
+    for s in supplements:
+        asked, answered = parse_ts(s.get("NgayBoSung")), parse_ts(s.get("NgayTiepNhanBoSung"))
+        if asked and answered:
+            waited += int((answered - asked).total_seconds())
+        elif asked:
+            open_request = asked
+    documents = item.get("TaiLieuNop") or []
+    facts = SimpleNamespace(
+        received_at=received,
+        first_appointment_at=appointment,
+        ended_at=ended,
+        status=status,
+        supplement_count=len(supplements),
+        supplement_seconds=waited,
+        paused_at=open_request,
+    )
+    return (
+        node.pk,
+        code,
+        version,
+        status,
+        channel,
+        str(item.get("MaTTHC", ""))[:40],
+        str(item.get("DonViXuLy", ""))[:20],
+        submitted,
+        received,
+        appointment,
+        ended,
+        returned,
+        len(supplements),
+        waited,
+        item.get("DuocThanhToanTrucTuyen") in (1, 2),
+        bool(item.get("DanhSachLePhi")),
+        bool(documents) and all(d.get("DuocSoHoa") for d in documents),
+        timing.classify(facts, now) if ended else "",
+        json.dumps(item, ensure_ascii=False),
+        now,
+    )
+
+
+_COLS = (
+    "node_id, code, version, status, channel, procedure_code, agency_code, submitted_at, received_at, "
+    "appointment_at, ended_at, returned_at, supplement_count, supplement_seconds, paid_online, fee_bearing, "
+    "digitized, timeliness, payload, synced_at, progress, progress_version"
+)
+_UPDATE = ", ".join(
+    f"{c} = excluded.{c}" for c in _COLS.split(", ") if c not in ("node_id", "code", "progress", "progress_version")
+)
+
+
+def ingest_dossiers(node: Node, items: list, declared_total: int | None = None) -> list[dict]:
+    """Store every valid snapshot whose version is newer than the one held; report each item."""
+    now = timezone.now()
+    rows, results = [], []
+    for item in items:
+        item = item if isinstance(item, dict) else {}
+        try:
+            rows.append(_row(node, item, now))
+            results.append({"MaHoSo": item["MaHoSo"], "PhienBan": item["PhienBan"], "KetQua": "accepted"})
+        except (ValueError, PermissionError, TypeError) as exc:
+            results.append(
+                {"MaHoSo": item.get("MaHoSo"), "PhienBan": item.get("PhienBan"), "KetQua": "rejected", "LyDo": str(exc)}
+            )
+    table = connection.ops.quote_name(SyncedDossier._meta.db_table)
+    json_mark = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    marks = ", ".join(["%s"] * 18 + [json_mark, "%s", json_mark, "0"])
+    sql = (
+        f"INSERT INTO {table} ({_COLS}) VALUES ({marks}) ON CONFLICT (node_id, code) DO UPDATE SET {_UPDATE} "
+        f"WHERE {table}.version < excluded.version"
+    )
+    with transaction.atomic():
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, [(*r, "[]") for r in rows])
+        fields = {"last_sync_at": now}
+        if declared_total is not None:
+            fields["declared_total"] = declared_total
+        Node.objects.filter(pk=node.pk).update(**fields)
+    return results
+
+
+def ingest_progress(node: Node, items: list) -> list[dict]:
+    results = []
+    with transaction.atomic():
+        for item in items:
+            code, version = (item or {}).get("MaHoSo"), (item or {}).get("PhienBan")
+            steps = (item or {}).get("TienDo")
+            if not isinstance(code, str) or not isinstance(version, int) or not isinstance(steps, list):
+                results.append({"MaHoSo": code, "KetQua": "rejected", "LyDo": "MaHoSo, PhienBan, TienDo required"})
+                continue
+            SyncedDossier.objects.filter(node=node, code=code, progress_version__lt=version).update(
+                progress=steps, progress_version=version
+            )
+            held = SyncedDossier.objects.filter(node=node, code=code).exists()
+            results.append(
+                {
+                    "MaHoSo": code,
+                    "PhienBan": version,
+                    "KetQua": "accepted" if held else "rejected",
+                    **({} if held else {"LyDo": "send DongBoHoSoMC first"}),
+                }
+            )
+    return results
+
+
+# -- reconciliation -----------------------------------------------------------------------------------
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
+    return start, start + timedelta(days=1)
+
+
+def day_versions(node: Node, day: date) -> dict[str, int]:
+    start, end = day_bounds(day)
+    return dict(
+        SyncedDossier.objects.filter(node=node, submitted_at__gte=start, submitted_at__lt=end).values_list(
+            "code", "version"
+        )
+    )
+
+
+def digest_of(versions: dict[str, int]) -> str:
+    text = "\n".join(f"{code}:{v}" for code, v in sorted(versions.items()))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def day_digests(node: Node, first: date, last: date) -> dict[str, dict]:
+    out = {}
+    day = first
+    while day <= last:
+        versions = day_versions(node, day)
+        if versions:
+            out[day.isoformat()] = {"count": len(versions), "digest": digest_of(versions)}
+        day += timedelta(days=1)
+    return out
+
+
+# -- what the monitor shows ------------------------------------------------------------------------------
+def node_rates(node: Node) -> dict:
+    """Raw rates from the synced dossiers (the Decision 766 engine comes with its own issue)."""
+    qs = SyncedDossier.objects.filter(node=node)
+    agg = qs.aggregate(
+        held=Count("pk"),
+        ended=Count("pk", filter=~Q(timeliness="")),
+        on_time=Count("pk", filter=Q(timeliness__in=["early", "on_time"])),
+        received=Count("pk", filter=Q(received_at__isnull=False)),
+        online=Count("pk", filter=Q(channel=2)),
+        fee_bearing=Count("pk", filter=Q(fee_bearing=True)),
+        paid_online=Count("pk", filter=Q(fee_bearing=True, paid_online=True)),
+        digitized=Count("pk", filter=Q(digitized=True)),
+    )
+
+    def pct(n, d):
+        return round(100 * n / d, 2) if d else None
+
+    return {
+        "held": agg["held"],
+        "sync_rate": pct(agg["held"], node.declared_total) if node.declared_total else None,
+        "on_time": pct(agg["on_time"], agg["ended"]),
+        "online": pct(agg["online"], agg["held"]),
+        "paid_online": pct(agg["paid_online"], agg["fee_bearing"]),
+        "digitized": pct(agg["digitized"], agg["held"]),
+        "lag_seconds": int((timezone.now() - node.last_sync_at).total_seconds()) if node.last_sync_at else None,
+    }
+
+
+def file_report(
+    node: Node, period_start: date, period_end: date, received: int, on_time_rate, online_rate=None, filed_by: str = ""
+) -> NodeReport:
+    if period_end < period_start:
+        raise InvalidInput("invalid_period", "Kỳ báo cáo không hợp lệ.", "Invalid report period.")
+    return NodeReport.objects.create(
+        node=node,
+        period_start=period_start,
+        period_end=period_end,
+        received=received,
+        on_time_rate=on_time_rate,
+        online_rate=online_rate,
+        filed_by=filed_by,
+    )
+
+
+def synced_figures(node: Node, period_start: date, period_end: date) -> dict:
+    start, _ = day_bounds(period_start)
+    _, end = day_bounds(period_end)
+    qs = SyncedDossier.objects.filter(node=node, submitted_at__gte=start, submitted_at__lt=end)
+    agg = qs.aggregate(
+        received=Count("pk", filter=Q(received_at__isnull=False)),
+        ended=Count("pk", filter=~Q(timeliness="")),
+        on_time=Count("pk", filter=Q(timeliness__in=["early", "on_time"])),
+        online=Count("pk", filter=Q(channel=2)),
+        all=Count("pk"),
+    )
+    return {
+        "received": agg["received"],
+        "on_time_rate": round(100 * agg["on_time"] / agg["ended"], 2) if agg["ended"] else None,
+        "online_rate": round(100 * agg["online"] / agg["all"], 2) if agg["all"] else None,
+    }

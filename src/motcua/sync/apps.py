@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SyncConfig(AppConfig):
+    name = "motcua.sync"
+    label = "sync"
+    verbose_name = _("National portal sync")

@@ -23,6 +23,10 @@ demo: setup ## set up, load the demo province on SQLite and serve on :8000
 	@echo "motcua chạy tại / runs at  http://127.0.0.1:8000/"
 	@echo "  Quản trị / admin:        http://127.0.0.1:8000/admin/   (tài khoản ở trên / logins above)"
 	@echo "  API docs:                http://127.0.0.1:8000/api/docs"
+	@echo "  Giám sát quốc gia / national monitor: http://127.0.0.1:8000/national/  (admin)"
+	@echo "  sync-worker đồng bộ hồ sơ sang /national/ qua HTTP / pushes dossiers to the monitor over HTTP"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/motcua sync-worker --poll 1 & \
 	DEBUG=1 $(BIN)/motcua runserver 127.0.0.1:8000
 
 serve: setup ## production-style server (gunicorn) on the configured database

@@ -12,6 +12,8 @@ from django.db import transaction
 
 from motcua.catalog.services import import_catalog
 from motcua.demo import org_data as D
+from motcua.national.demo import seed_other_nodes
+from motcua.national.services import register_node
 from motcua.org.models import Agency, Commune
 from motcua.org.services import assign_role, load_divisions
 
@@ -116,4 +118,7 @@ def load_demo(progress=None) -> dict:
         agencies = load_org()
         logins = load_staff()
         report = import_catalog(demo_catalog_bytes(), progress=progress)
+        # the demo runs the national monitor beside the node: register the node, seed other provinces
+        register_node(D.SUFFIX, "Tỉnh Tây Ninh", f".{D.SUFFIX}", client_id=f"{D.SUFFIX.lower()}-demo")
+        seed_other_nodes()
     return {"divisions": divisions, "agencies": agencies, "logins": logins, "catalog": report.as_dict()}

@@ -6,6 +6,7 @@ import random
 import uuid
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Greatest
@@ -21,9 +22,16 @@ _UPSERT = (
     "next_attempt_at = excluded.next_attempt_at, attempts = 0, dead = %s, last_error = ''"
 )
 
-BACKOFF_BASE_SECONDS = 1.0
+
+def _lease() -> float:
+    return settings.MOTCUA_SYNC_LEASE_SECONDS
+
+
+def _backoff_base() -> float:
+    return settings.MOTCUA_SYNC_BACKOFF_BASE_SECONDS
+
+
 BACKOFF_CAP_SECONDS = 300.0
-LEASE_SECONDS = 60
 
 
 def record_change(dossier_id: int, version: int, at: datetime) -> None:
@@ -47,7 +55,7 @@ def claim(batch: int, worker: str, now: datetime | None = None) -> list[int]:
         ids = list(due)
         if ids:
             SyncState.objects.filter(dossier_id__in=ids).update(
-                claimed_until=now + timedelta(seconds=LEASE_SECONDS), claimed_by=worker
+                claimed_until=now + timedelta(seconds=_lease()), claimed_by=worker
             )
     return ids
 
@@ -84,7 +92,7 @@ def back_off(ids: list[int], error: str, now: datetime | None = None) -> None:
     now = now or clock.now()
     states = SyncState.objects.filter(dossier_id__in=ids).values_list("dossier_id", "attempts")
     for dossier_id, attempts in states:
-        delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** min(attempts, 16)) * random.uniform(0.5, 1.5)
+        delay = min(BACKOFF_CAP_SECONDS, _backoff_base() * 2 ** min(attempts, 16)) * random.uniform(0.5, 1.5)
         SyncState.objects.filter(dossier_id=dossier_id).update(
             claimed_until=None,
             attempts=F("attempts") + 1,

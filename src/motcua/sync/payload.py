@@ -53,8 +53,8 @@ def _group(rows, key="dossier_id") -> dict[int, list[dict]]:
     return out
 
 
-def snapshots(ids: list[int]) -> list[dict]:
-    """The latest snapshot of each dossier, with its version (`PhienBan`)."""
+def snapshots(ids: list[int]) -> list[tuple[int, dict]]:
+    """(dossier id, latest snapshot) for each dossier; the snapshot carries its version (`PhienBan`)."""
     rows = list(Dossier.objects.filter(id__in=ids).values(*FIELDS))
     components = _group(
         DossierComponent.objects.filter(dossier_id__in=ids).values(
@@ -76,7 +76,10 @@ def snapshots(ids: list[int]) -> list[dict]:
         key="version_id",
     )
     return [
-        _snapshot(r, components[r["id"]], supplements[r["id"]], results[r["id"]], fees[r["procedure_version_id"]])
+        (
+            r["id"],
+            _snapshot(r, components[r["id"]], supplements[r["id"]], results[r["id"]], fees[r["procedure_version_id"]]),
+        )
         for r in rows
     ]
 

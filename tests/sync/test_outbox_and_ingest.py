@@ -29,7 +29,7 @@ def test_every_change_writes_the_outbox_and_changes_coalesce(procedures, as_user
 def test_snapshot_is_in_the_national_format(procedures, as_user):
     desk = as_user("tiepnhan.tinh")
     code = desk.post("/dossiers", construction_submission()).json()["code"]
-    [(dossier_id, snap)] = payload.snapshots(list(SyncState.objects.values_list("dossier_id", flat=True)))
+    [(_dossier_id, snap)] = payload.snapshots(list(SyncState.objects.values_list("dossier_id", flat=True)))
     assert snap["MaHoSo"] == code and snap["PhienBan"] == 2 and snap["TrangThaiHoSo"] == 2
     assert snap["KenhThucHien"] == 1 and snap["MaTTHC"] == "1.009972" and snap["LoaiDoiTuong"] == 2
     assert len(snap["NgayTiepNhan"]) == 14 and snap["NgayTiepNhan"].isdigit()

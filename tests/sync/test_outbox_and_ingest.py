@@ -128,3 +128,15 @@ def test_digests_match_the_node_versions(node):
     assert held == {"000.00.01.H53-261123-0001": 2, "000.00.01.H53-261123-0002": 5}
     digests = national.day_digests(node, date(2026, 11, 22), date(2026, 11, 24))
     assert list(digests) == ["2026-11-23"] and digests["2026-11-23"]["count"] == 2
+
+
+def test_dead_letters_are_listed_and_resent_from_the_admin(procedures, as_user, admin_client):
+    desk = as_user("tiepnhan.tinh")
+    desk.post("/dossiers", construction_submission())
+    state = SyncState.objects.get()
+    outbox.reject({state.dossier_id: "MaTTHC không tồn tại"})
+    page = admin_client.get("/admin/sync/syncstate/?dead__exact=1").content.decode()
+    assert "MaTTHC không tồn tại" in page
+    admin_client.post("/admin/sync/syncstate/", {"action": "resend", "_selected_action": [state.pk]})
+    state.refresh_from_db()
+    assert (state.dead, state.pending, state.acked_version) == (False, True, 0)

@@ -9,11 +9,23 @@ from motcua.sync.models import SyncState
 
 
 def _line(code, **extra):
-    item = {"MaHoSo": code, "MaTTHC": "1.009972", "DonViXuLy": "000.00.05.H53", "NoiNopHoSo": "000.00.01.H53",
-            "ChuHoSo": "Công ty Cũ", "LoaiDoiTuong": 2, "TrangThaiHoSo": 10, "KenhThucHien": 1,
-            "NgayNopHoSo": "20250310090000", "NgayTiepNhan": "20250310093000", "NgayHenTra": "20250331170000",
-            "NgayKetThucXuLy": "20250325100000", "NgayTra": "20250326090000",
-            "DanhSachLePhi": [{"MaPhiLePhi": "LP", "Gia": 150000}], **extra}
+    item = {
+        "MaHoSo": code,
+        "MaTTHC": "1.009972",
+        "DonViXuLy": "000.00.05.H53",
+        "NoiNopHoSo": "000.00.01.H53",
+        "ChuHoSo": "Công ty Cũ",
+        "LoaiDoiTuong": 2,
+        "TrangThaiHoSo": 10,
+        "KenhThucHien": 1,
+        "NgayNopHoSo": "20250310090000",
+        "NgayTiepNhan": "20250310093000",
+        "NgayHenTra": "20250331170000",
+        "NgayKetThucXuLy": "20250325100000",
+        "NgayTra": "20250326090000",
+        "DanhSachLePhi": [{"MaPhiLePhi": "LP", "Gia": 150000}],
+        **extra,
+    }
     return json.dumps(item, ensure_ascii=False)
 
 
@@ -25,8 +37,10 @@ def test_import_reports_bad_lines_and_loads_the_rest(procedures, tmp_path, capsy
         _line("000.00.01.H53-250310-0003", NgayNopHoSo="10/03/2025"),
         _line("000.00.01.H53-250310-0004", TrangThaiHoSo=11),
         _line("000.00.01.H53-250310-0001"),
-        _line("000.00.01.H53-250310-0005", DanhSachHoSoBoSung=[
-            {"NgayBoSung": "20250312090000", "NgayTiepNhanBoSung": "20250315090000"}]),
+        _line(
+            "000.00.01.H53-250310-0005",
+            DanhSachHoSoBoSung=[{"NgayBoSung": "20250312090000", "NgayTiepNhanBoSung": "20250315090000"}],
+        ),
     ]
     path = tmp_path / "cu.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -10,8 +10,16 @@ from motcua.sync.models import SyncState
 
 @admin.register(SyncState)
 class SyncStateAdmin(ReadOnlyAdmin):
-    list_display = ("dossier", "node_version", "acked_version", "pending", "dead", "attempts", "next_attempt_at",
-                    "last_error")
+    list_display = (
+        "dossier",
+        "node_version",
+        "acked_version",
+        "pending",
+        "dead",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    )
     list_filter = ("dead", "pending")
     search_fields = ("dossier__code",)
     list_select_related = ("dossier",)

@@ -25,8 +25,18 @@ from motcua.org import selectors as org
 from motcua.org.models import Agency
 from motcua.sync.models import SyncState
 
-SYNC_COLS = ["dossier_id", "node_version", "acked_version", "pending", "changed_at", "next_attempt_at", "attempts",
-             "dead", "last_error", "claimed_by"]
+SYNC_COLS = [
+    "dossier_id",
+    "node_version",
+    "acked_version",
+    "pending",
+    "changed_at",
+    "next_attempt_at",
+    "attempts",
+    "dead",
+    "last_error",
+    "claimed_by",
+]
 
 
 @dataclass
@@ -46,8 +56,12 @@ class Importer:
 
     def version(self, code: str) -> ProcedureVersion | None:
         if code not in self.versions:
-            self.versions[code] = (ProcedureVersion.objects.filter(procedure__code=code)
-                                   .exclude(status=ProcedureVersion.Status.DRAFT).order_by("-version").first())
+            self.versions[code] = (
+                ProcedureVersion.objects.filter(procedure__code=code)
+                .exclude(status=ProcedureVersion.Status.DRAFT)
+                .order_by("-version")
+                .first()
+            )
         return self.versions[code]
 
     def row(self, item: dict, ids: tuple[int, int]) -> tuple[list, list, list, list]:
@@ -77,26 +91,97 @@ class Importer:
         digest = chain_hash(GENESIS, body)
         fee = sum(int(f.get("Gia") or 0) for f in item.get("DanhSachLePhi") or [])
         paid = item.get("DuocThanhToanTrucTuyen") in (1, 2)
-        d = SimpleNamespace(received_at=dates["NgayTiepNhan"], first_appointment_at=dates["NgayHenTra"],
-                            ended_at=dates["NgayKetThucXuLy"], status=status, supplement_count=count,
-                            supplement_seconds=waited, paused_at=None)
+        d = SimpleNamespace(
+            received_at=dates["NgayTiepNhan"],
+            first_appointment_at=dates["NgayHenTra"],
+            ended_at=dates["NgayKetThucXuLy"],
+            status=status,
+            supplement_count=count,
+            supplement_seconds=waited,
+            paused_at=None,
+        )
         docs = item.get("TaiLieuNop") or []
         dossier = [
-            dossier_id, code, version.procedure_id, version.pk, status, channel, item.get("LoaiDoiTuong") or 1,
-            name[:255], str(item.get("SoDinhDanh") or "")[:20], str(item.get("SoDienThoai") or "")[:20], "", "",
-            False, desk.pk, competent.pk, competent.commune_id, "{}", dates["NgayNopHoSo"], dates["NgayTiepNhan"],
-            dates["NgayHenTra"], dates["NgayHenTra"], dates["NgayHenTra"], None, dates["NgayKetThucXuLy"],
-            dates["NgayTra"], "", None, None, count, waited, False, fee, 0, None, paid, None, 1, digest, self.now,
+            dossier_id,
+            code,
+            version.procedure_id,
+            version.pk,
+            status,
+            channel,
+            item.get("LoaiDoiTuong") or 1,
+            name[:255],
+            str(item.get("SoDinhDanh") or "")[:20],
+            str(item.get("SoDienThoai") or "")[:20],
+            "",
+            "",
+            False,
+            desk.pk,
+            competent.pk,
+            competent.commune_id,
+            "{}",
+            dates["NgayNopHoSo"],
+            dates["NgayTiepNhan"],
+            dates["NgayHenTra"],
+            dates["NgayHenTra"],
+            dates["NgayHenTra"],
+            None,
+            dates["NgayKetThucXuLy"],
+            dates["NgayTra"],
+            "",
+            None,
+            None,
+            count,
+            waited,
+            False,
+            fee,
+            0,
+            None,
+            paid,
+            None,
+            1,
+            digest,
+            self.now,
         ]
-        event = [event_id, dossier_id, 1, "import", None, status, self.now, json.dumps({"source": "import"}),
-                 GENESIS, digest]
+        event = [
+            event_id,
+            dossier_id,
+            1,
+            "import",
+            None,
+            status,
+            self.now,
+            json.dumps({"source": "import"}),
+            GENESIS,
+            digest,
+        ]
         fact = [
-            dossier_id, version.procedure_id, version.pk, competent.pk, desk.pk, None, status, channel,
-            version.online_level, dates["NgayNopHoSo"], dates["NgayTiepNhan"], dates["NgayHenTra"],
-            dates["NgayHenTra"], dates["NgayKetThucXuLy"], dates["NgayTra"], count, waited, False, fee > 0, paid,
-            bool(docs) and all(x.get("DuocSoHoa") for x in docs), any(x.get("DuocTaiSuDung") for x in docs),
-            bool(item.get("DanhSachGiayToKetQua")) and status in (9, 10), version.paper_result_required,
-            timing.classify(d, self.now) if d.ended_at else "", "[]", self.now,
+            dossier_id,
+            version.procedure_id,
+            version.pk,
+            competent.pk,
+            desk.pk,
+            None,
+            status,
+            channel,
+            version.online_level,
+            dates["NgayNopHoSo"],
+            dates["NgayTiepNhan"],
+            dates["NgayHenTra"],
+            dates["NgayHenTra"],
+            dates["NgayKetThucXuLy"],
+            dates["NgayTra"],
+            count,
+            waited,
+            False,
+            fee > 0,
+            paid,
+            bool(docs) and all(x.get("DuocSoHoa") for x in docs),
+            any(x.get("DuocTaiSuDung") for x in docs),
+            bool(item.get("DanhSachGiayToKetQua")) and status in (9, 10),
+            version.paper_result_required,
+            timing.classify(d, self.now) if d.ended_at else "",
+            "[]",
+            self.now,
         ]
         sync = [dossier_id, 1, 0, True, self.now, self.now, 0, False, "", ""]
         return dossier, event, fact, sync
@@ -165,14 +250,15 @@ def _load(importer: Importer, chunk: list, report: ImportReport) -> None:
         except ValueError as exc:
             report.errors.append({"line": number, "problem": str(exc)[:300]})
     codes = [i.get("MaHoSo") for _, i in parsed]
-    existing = set(Dossier.objects.filter(code__in=[c for c in codes if isinstance(c, str)])
-                   .values_list("code", flat=True))
+    existing = set(
+        Dossier.objects.filter(code__in=[c for c in codes if isinstance(c, str)]).values_list("code", flat=True)
+    )
     with transaction.atomic():
         dossier_ids = reserve_ids(Dossier, len(parsed))
         event_ids = reserve_ids(DossierEvent, len(parsed))
         rows: tuple[list, list, list, list] = ([], [], [], [])
         seen = set()
-        for (number, item), ids in zip(parsed, zip(dossier_ids, event_ids)):
+        for (number, item), ids in zip(parsed, zip(dossier_ids, event_ids, strict=True), strict=True):
             code = item.get("MaHoSo")
             if code in existing:
                 report.skipped += 1
@@ -181,7 +267,7 @@ def _load(importer: Importer, chunk: list, report: ImportReport) -> None:
                 report.errors.append({"line": number, "problem": f"{code} appears twice in the file"})
                 continue
             try:
-                for target, row in zip(rows, importer.row(item, ids)):
+                for target, row in zip(rows, importer.row(item, ids), strict=True):
                     target.append(row)
             except (ValueError, TypeError) as exc:
                 report.errors.append({"line": number, "problem": str(exc)[:300]})

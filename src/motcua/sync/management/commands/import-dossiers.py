@@ -25,5 +25,13 @@ class Command(BaseCommand):
             self.stderr.write(f"dòng / line {error['line']}: {error['problem']}")
         if len(report.errors) > 100:
             self.stderr.write(f"… {len(report.errors) - 100} more")
-        self.stdout.write(json.dumps({"lines": report.lines, "imported": report.imported, "skipped": report.skipped,
-                                      "errors": len(report.errors)}))
+        self.stdout.write(
+            json.dumps(
+                {
+                    "lines": report.lines,
+                    "imported": report.imported,
+                    "skipped": report.skipped,
+                    "errors": len(report.errors),
+                }
+            )
+        )

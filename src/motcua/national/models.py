@@ -56,13 +56,27 @@ class SyncedDossier(models.Model):
     digitized = models.BooleanField(default=False)
     timeliness = models.CharField(max_length=10, blank=True)
     payload = models.JSONField()
-    progress = models.JSONField(default=list)
-    progress_version = models.PositiveIntegerField(default=0)
     synced_at = models.DateTimeField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["node", "code"], name="uniq_synced_dossier")]
         indexes = [models.Index(fields=["node", "submitted_at"], name="synced_node_day")]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+
+class SyncedProgress(models.Model):
+    """The newest processing steps (CapNhatTienDoHoSoMC) a node delivered for one dossier."""
+
+    node = models.ForeignKey(Node, models.PROTECT, related_name="+")
+    code = models.CharField(max_length=40)
+    version = models.PositiveIntegerField()
+    steps = models.JSONField()
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["node", "code"], name="uniq_synced_progress")]
 
     def __str__(self) -> str:
         return f"{self.code} v{self.version}"

@@ -19,7 +19,7 @@ from django.utils import timezone
 from motcua.common.errors import DomainError, InvalidInput
 from motcua.common.timeutil import VN_TZ
 from motcua.dossiers import timing
-from motcua.national.models import Node, NodeReport, SyncedDossier
+from motcua.national.models import Node, NodeReport, SyncedDossier, SyncedProgress
 
 TOKEN_SALT = "motcua.national.token"
 TOKEN_TTL_SECONDS = 3600
@@ -79,9 +79,13 @@ def verify_signature(node: Node, body: bytes, signature: str) -> None:
 
 # -- ingest ------------------------------------------------------------------------------------------
 def parse_ts(value) -> datetime | None:
+    """'20261123090000' (Vietnam time) → aware datetime; strptime is 10× slower at batch sizes."""
     if value in (None, ""):
         return None
-    return datetime.strptime(str(value), "%Y%m%d%H%M%S").replace(tzinfo=VN_TZ)
+    s = str(value)
+    if len(s) != 14 or not s.isdigit():
+        raise ValueError(f"{value!r} is not yyyyMMddHHmmss")
+    return datetime(int(s[:4]), int(s[4:6]), int(s[6:8]), int(s[8:10]), int(s[10:12]), int(s[12:]), tzinfo=VN_TZ)
 
 
 def _row(node: Node, item: dict, now: datetime) -> tuple:
@@ -147,11 +151,9 @@ def _row(node: Node, item: dict, now: datetime) -> tuple:
 _COLS = (
     "node_id, code, version, status, channel, procedure_code, agency_code, submitted_at, received_at, "
     "appointment_at, ended_at, returned_at, supplement_count, supplement_seconds, paid_online, fee_bearing, "
-    "digitized, timeliness, payload, synced_at, progress, progress_version"
+    "digitized, timeliness, payload, synced_at"
 )
-_UPDATE = ", ".join(
-    f"{c} = excluded.{c}" for c in _COLS.split(", ") if c not in ("node_id", "code", "progress", "progress_version")
-)
+_UPDATE = ", ".join(f"{c} = excluded.{c}" for c in _COLS.split(", ") if c not in ("node_id", "code"))
 
 
 def ingest_dossiers(node: Node, items: list, declared_total: int | None = None) -> list[dict]:
@@ -167,17 +169,9 @@ def ingest_dossiers(node: Node, items: list, declared_total: int | None = None) 
             results.append(
                 {"MaHoSo": item.get("MaHoSo"), "PhienBan": item.get("PhienBan"), "KetQua": "rejected", "LyDo": str(exc)}
             )
-    table = connection.ops.quote_name(SyncedDossier._meta.db_table)
-    json_mark = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    marks = ", ".join(["%s"] * 18 + [json_mark, "%s", json_mark, "0"])
-    sql = (
-        f"INSERT INTO {table} ({_COLS}) VALUES ({marks}) ON CONFLICT (node_id, code) DO UPDATE SET {_UPDATE} "
-        f"WHERE {table}.version < excluded.version"
-    )
     with transaction.atomic():
         if rows:
-            with connection.cursor() as cursor:
-                cursor.executemany(sql, [(*r, "[]") for r in rows])
+            _upsert_dossiers(rows)
         fields = {"last_sync_at": now}
         if declared_total is not None:
             fields["declared_total"] = declared_total
@@ -185,27 +179,73 @@ def ingest_dossiers(node: Node, items: list, declared_total: int | None = None) 
     return results
 
 
+def _upsert_dossiers(rows: list[tuple]) -> None:
+    """Insert or replace (only with a newer version) in one statement per batch."""
+    table = connection.ops.quote_name(SyncedDossier._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY into a scratch table, then one INSERT … SELECT … ON CONFLICT: ~10× fewer round trips
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS _ingest ON COMMIT DELETE ROWS AS "
+                f"SELECT {_COLS} FROM {table} WITH NO DATA"
+            )
+            with cursor.cursor.copy(f"COPY _ingest ({_COLS}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({_COLS}) SELECT DISTINCT ON (node_id, code) {_COLS} FROM _ingest "
+                f"ORDER BY node_id, code, version DESC "
+                f"ON CONFLICT (node_id, code) DO UPDATE SET {_UPDATE} WHERE {table}.version < excluded.version"
+            )
+            return
+        one = "(" + ", ".join(["%s"] * len(_COLS.split(", "))) + ")"
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            cursor.execute(
+                f"INSERT INTO {table} ({_COLS}) VALUES {', '.join([one] * len(chunk))} "
+                f"ON CONFLICT (node_id, code) DO UPDATE SET {_UPDATE} WHERE {table}.version < excluded.version",
+                [v for r in chunk for v in r],
+            )
+
+
 def ingest_progress(node: Node, items: list) -> list[dict]:
-    results = []
-    with transaction.atomic():
-        for item in items:
-            code, version = (item or {}).get("MaHoSo"), (item or {}).get("PhienBan")
-            steps = (item or {}).get("TienDo")
-            if not isinstance(code, str) or not isinstance(version, int) or not isinstance(steps, list):
-                results.append({"MaHoSo": code, "KetQua": "rejected", "LyDo": "MaHoSo, PhienBan, TienDo required"})
-                continue
-            SyncedDossier.objects.filter(node=node, code=code, progress_version__lt=version).update(
-                progress=steps, progress_version=version
+    """Store each dossier's steps when newer than those held (an upsert per 500, by the unique index)."""
+    now = timezone.now()
+    valid, results = [], []
+    for item in items:
+        item = item if isinstance(item, dict) else {}
+        code, version, steps = item.get("MaHoSo"), item.get("PhienBan"), item.get("TienDo")
+        if isinstance(code, str) and isinstance(version, int) and isinstance(steps, list):
+            valid.append((node.pk, code, version, json.dumps(steps, ensure_ascii=False), now))
+        else:
+            results.append({"MaHoSo": code, "KetQua": "rejected", "LyDo": "MaHoSo, PhienBan, TienDo required"})
+    table = connection.ops.quote_name(SyncedProgress._meta.db_table)
+    cols = "node_id, code, version, steps, synced_at"
+    upsert = (
+        f"ON CONFLICT (node_id, code) DO UPDATE SET version = excluded.version, steps = excluded.steps, "
+        f"synced_at = excluded.synced_at WHERE {table}.version < excluded.version"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and valid:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS _progress ON COMMIT DELETE ROWS AS "
+                f"SELECT {cols} FROM {table} WITH NO DATA"
             )
-            held = SyncedDossier.objects.filter(node=node, code=code).exists()
-            results.append(
-                {
-                    "MaHoSo": code,
-                    "PhienBan": version,
-                    "KetQua": "accepted" if held else "rejected",
-                    **({} if held else {"LyDo": "send DongBoHoSoMC first"}),
-                }
+            with cursor.cursor.copy(f"COPY _progress ({cols}) FROM STDIN") as copy:
+                for row in valid:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({cols}) SELECT DISTINCT ON (node_id, code) {cols} FROM _progress "
+                f"ORDER BY node_id, code, version DESC {upsert}"
             )
+        else:
+            for start in range(0, len(valid), 500):
+                chunk = valid[start : start + 500]
+                values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+                cursor.execute(
+                    f"INSERT INTO {table} ({cols}) VALUES {values} {upsert}", [x for row in chunk for x in row]
+                )
+    results.extend({"MaHoSo": code, "PhienBan": version, "KetQua": "accepted"} for _, code, version, _, _ in valid)
     return results
 
 

@@ -285,26 +285,25 @@ def node_rates(node: Node) -> dict:
     """Raw rates from the synced dossiers (the Decision 766 engine comes with its own issue)."""
     qs = SyncedDossier.objects.filter(node=node)
     agg = qs.aggregate(
-        held=Count("pk"),
-        ended=Count("pk", filter=~Q(timeliness="")),
-        on_time=Count("pk", filter=Q(timeliness__in=["early", "on_time"])),
-        received=Count("pk", filter=Q(received_at__isnull=False)),
-        online=Count("pk", filter=Q(channel=2)),
-        fee_bearing=Count("pk", filter=Q(fee_bearing=True)),
-        paid_online=Count("pk", filter=Q(fee_bearing=True, paid_online=True)),
-        digitized=Count("pk", filter=Q(digitized=True)),
+        n_held=Count("pk"),
+        n_ended=Count("pk", filter=~Q(timeliness="")),
+        n_on_time=Count("pk", filter=Q(timeliness__in=["early", "on_time"])),
+        n_online=Count("pk", filter=Q(channel=2)),
+        n_fee=Count("pk", filter=Q(fee_bearing=True)),
+        n_paid=Count("pk", filter=Q(fee_bearing=True, paid_online=True)),
+        n_digitized=Count("pk", filter=Q(digitized=True)),
     )
 
     def pct(n, d):
         return round(100 * n / d, 2) if d else None
 
     return {
-        "held": agg["held"],
-        "sync_rate": pct(agg["held"], node.declared_total) if node.declared_total else None,
-        "on_time": pct(agg["on_time"], agg["ended"]),
-        "online": pct(agg["online"], agg["held"]),
-        "paid_online": pct(agg["paid_online"], agg["fee_bearing"]),
-        "digitized": pct(agg["digitized"], agg["held"]),
+        "held": agg["n_held"],
+        "sync_rate": pct(agg["n_held"], node.declared_total) if node.declared_total else None,
+        "on_time": pct(agg["n_on_time"], agg["n_ended"]),
+        "online": pct(agg["n_online"], agg["n_held"]),
+        "paid_online": pct(agg["n_paid"], agg["n_fee"]),
+        "digitized": pct(agg["n_digitized"], agg["n_held"]),
         "lag_seconds": int((timezone.now() - node.last_sync_at).total_seconds()) if node.last_sync_at else None,
     }
 
@@ -330,14 +329,14 @@ def synced_figures(node: Node, period_start: date, period_end: date) -> dict:
     _, end = day_bounds(period_end)
     qs = SyncedDossier.objects.filter(node=node, submitted_at__gte=start, submitted_at__lt=end)
     agg = qs.aggregate(
-        received=Count("pk", filter=Q(received_at__isnull=False)),
-        ended=Count("pk", filter=~Q(timeliness="")),
-        on_time=Count("pk", filter=Q(timeliness__in=["early", "on_time"])),
-        online=Count("pk", filter=Q(channel=2)),
-        all=Count("pk"),
+        n_received=Count("pk", filter=Q(received_at__isnull=False)),
+        n_ended=Count("pk", filter=~Q(timeliness="")),
+        n_on_time=Count("pk", filter=Q(timeliness__in=["early", "on_time"])),
+        n_online=Count("pk", filter=Q(channel=2)),
+        n_all=Count("pk"),
     )
     return {
-        "received": agg["received"],
-        "on_time_rate": round(100 * agg["on_time"] / agg["ended"], 2) if agg["ended"] else None,
-        "online_rate": round(100 * agg["online"] / agg["all"], 2) if agg["all"] else None,
+        "received": agg["n_received"],
+        "on_time_rate": round(100 * agg["n_on_time"] / agg["n_ended"], 2) if agg["n_ended"] else None,
+        "online_rate": round(100 * agg["n_online"] / agg["n_all"], 2) if agg["n_all"] else None,
     }

@@ -19,6 +19,7 @@ setup: $(STAMP)
 demo: setup ## set up, load the demo province on SQLite and serve on :8000
 	$(BIN)/motcua migrate --no-input -v0
 	$(BIN)/motcua demo
+	$(BIN)/motcua generate_dossiers --count 3000
 	@echo ""
 	@echo "motcua chạy tại / runs at  http://127.0.0.1:8000/"
 	@echo "  Quản trị / admin:        http://127.0.0.1:8000/admin/   (tài khoản ở trên / logins above)"

@@ -24,6 +24,7 @@ from motcua.dossiers.events import GENESIS, chain_hash, event_body
 from motcua.dossiers.models import Dossier, DossierCodeCounter, DossierEvent, DossierFact, DossierStep
 from motcua.org import selectors as org
 from motcua.org.models import Agency
+from motcua.sync.models import SyncState
 from motcua.workdays.services import get_calendar
 
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Võ", "Phan", "Trương", "Bùi", "Đặng", "Đỗ"]
@@ -131,12 +132,27 @@ class Plan:
     templates: list = field(default_factory=list)
 
 
+SYNC_COLS = [
+    "dossier_id",
+    "node_version",
+    "acked_version",
+    "pending",
+    "changed_at",
+    "next_attempt_at",
+    "attempts",
+    "dead",
+    "last_error",
+    "claimed_by",
+]
+
+
 @dataclass
 class Batch:
     dossiers: list = field(default_factory=list)
     steps: list = field(default_factory=list)
     events: list = field(default_factory=list)
     facts: list = field(default_factory=list)
+    sync: list = field(default_factory=list)
 
 
 class Generator:
@@ -386,6 +402,7 @@ class Generator:
                 now,
             ]
         )
+        batch.sync.append([d.id, len(events), 0, True, now, now, 0, False, "", ""])  # to be synced nationally
         digitized = channel == 2 or rng.random() < 0.6
         timeliness = timing.classify(d, now) if d.ended_at else ""
         batch.facts.append(
@@ -427,6 +444,7 @@ class Generator:
             _insert(DossierStep, STEP_COLS, batch.steps)
             _insert(DossierEvent, EVENT_COLS, batch.events)
             _insert(DossierFact, FACT_COLS, batch.facts)
+            _insert(SyncState, SYNC_COLS, batch.sync)
             self._save_counters()
         _reset_sequences()
 

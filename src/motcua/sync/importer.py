@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.catalog.models import ProcedureVersion
-from motcua.demo.generator import DOSSIER_COLS, EVENT_COLS, FACT_COLS, _insert
+from motcua.demo.generator import DOSSIER_COLS, EVENT_COLS, FACT_COLS, SYNC_COLS, _insert
 from motcua.dossiers import timing
 from motcua.dossiers.events import GENESIS, chain_hash, event_body
 from motcua.dossiers.models import Dossier, DossierEvent, DossierFact
@@ -24,19 +24,6 @@ from motcua.national.services import parse_ts
 from motcua.org import selectors as org
 from motcua.org.models import Agency
 from motcua.sync.models import SyncState
-
-SYNC_COLS = [
-    "dossier_id",
-    "node_version",
-    "acked_version",
-    "pending",
-    "changed_at",
-    "next_attempt_at",
-    "attempts",
-    "dead",
-    "last_error",
-    "claimed_by",
-]
 
 
 @dataclass

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.sync",
     "motcua.national",
+    "motcua.metrics",
     "motcua.documents",
     "motcua.feedback",
     "motcua.portal",

@@ -10,7 +10,7 @@ from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.throttling import AnonRateThrottle
 
 from motcua import __version__
-from motcua.api import catalog, dossiers, tracking, workdays
+from motcua.api import catalog, dossiers, index, tracking, workdays
 from motcua.api.renderer import VietnamJSONRenderer
 from motcua.common.errors import DomainError
 
@@ -93,6 +93,7 @@ api.add_router("/v1/workdays", workdays.router)
 api.add_router("/v1/procedures", catalog.router)
 api.add_router("/v1/dossiers", dossiers.router)
 api.add_router("/v1/public", tracking.router)
+api.add_router("/v1/index", index.router)
 
 
 @api.get("/v1/version", tags=["meta"], summary="Software version")

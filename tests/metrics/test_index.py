@@ -1,0 +1,158 @@
+"""The Decision 766 engine against hand-computed figures (every number below is worked out by hand)."""
+
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+
+from motcua.common.timeutil import VN_TZ
+from motcua.dossiers import services
+from motcua.feedback.models import Rating
+from motcua.identity.models import User
+from motcua.metrics import engine
+from tests.dossiers.conftest import birth_submission, construction_submission
+
+
+def at(text):
+    return datetime.fromisoformat(text).replace(tzinfo=VN_TZ)
+
+
+@pytest.fixture
+def quarter(procedures, police_officer, as_user, citizen, monkeypatch):
+    """Four dossiers received on 02/03/2026 (Q1), with known outcomes."""
+    now = {"t": at("2026-03-02T09:00")}
+    monkeypatch.setattr("motcua.common.clock.now", lambda: now["t"])
+    u = {
+        n: User.objects.get(username=n)
+        for n in (
+            "tanan.tiepnhan",
+            "tanan.congchuc",
+            "tanan.chutich",
+            "tiepnhan.tinh",
+            "xaydung.chuyenvien",
+            "xaydung.lanhdao",
+        )
+    }
+
+    def birth_path(code, resolved_at, electronic):
+        for who in ("tanan.tiepnhan", "tanan.congchuc"):
+            services.forward(code, u[who])
+        now["t"] = at(resolved_at)
+        services.resolve(
+            code, u["tanan.chutich"], results=[{"code": "GKS", "name": "Giấy khai sinh", "electronic": electronic}]
+        )
+        services.return_result(code, u["tanan.tiepnhan"], method="online" if electronic else "counter")
+
+    # d1: online, digitized and reused, early, electronic result, rated "very satisfied"
+    d1 = citizen.post(
+        "/dossiers",
+        birth_submission(
+            components=[{"code": "TK", "digitized": True}, {"code": "GCS", "digitized": True, "reused": True}]
+        ),
+    ).json()["code"]
+    services.receive(d1, u["tanan.tiepnhan"])
+    birth_path(d1, "2026-03-02T15:00", electronic=True)
+    Rating.objects.create(dossier_id=services.Dossier.objects.get(code=d1).pk, score=3)
+    # d2: at the counter, paper, resolved after its appointment (03/03 09:00): late
+    now["t"] = at("2026-03-02T09:00")
+    d2 = (
+        as_user("tanan.tiepnhan")
+        .post("/dossiers", birth_submission(components=[{"code": "TK"}, {"code": "GCS"}]))
+        .json()["code"]
+    )
+    birth_path(d2, "2026-03-04T10:00", electronic=False)
+    # d3: construction permit still at the specialist after its appointment (23/03 17:00): overdue
+    now["t"] = at("2026-03-02T10:00")
+    d3 = as_user("tiepnhan.tinh").post("/dossiers", construction_submission()).json()["code"]
+    services.forward(d3, u["tiepnhan.tinh"])
+    # d4: construction permit, fees paid online, resolved early
+    d4 = as_user("tiepnhan.tinh").post("/dossiers", construction_submission()).json()["code"]
+    services.forward(d4, u["tiepnhan.tinh"])
+    services.request_payment(d4, u["xaydung.chuyenvien"], amount_vnd=150000)
+    services.confirm_payment(d4, u["tiepnhan.tinh"], paid_online=True)
+    services.transfer(d4, u["xaydung.chuyenvien"])
+    services.forward(d4, police_officer)
+    now["t"] = at("2026-03-05T10:00")
+    services.resolve(d4, u["xaydung.lanhdao"], results=[{"code": "GPXD", "name": "Giấy phép", "electronic": False}])
+    now["t"] = at("2026-11-23T09:00")
+    return engine.compute("node", "2026-Q1")
+
+
+def _by_id(result):
+    return {i["id"]: i for g in result["groups"] for i in g["indicators"]}
+
+
+def test_every_indicator_matches_the_hand_computation(quarter):
+    i = _by_id(quarter)
+    expected = {
+        # id: (numerator, denominator, rate %, points)
+        "1.3": (0, 2, "0.00", "0.00"),  # the test catalog has no steps description
+        "1.4": (0, 4, "0.00", "0.00"),  # nothing synced yet
+        "2.1": (2, 4, "50.00", "10.00"),  # d1, d4 early; d2 late; d3 overdue
+        "3.1": (2, 2, "100.00", "4.00"),  # ≥ 80 %: full points
+        "3.2": (1, 2, "50.00", "2.00"),
+        "3.3": (1, 4, "25.00", "2.00"),  # 0.25 / 0.5 × 4
+        "3.5a": (1, 1, "100.00", "2.00"),
+        "3.5b": (1, 1, "100.00", "2.00"),
+        "3.6": (1, 2, "50.00", "3.00"),  # fee-bearing: d3, d4
+        "4.1": (1, 2, "50.00", "3.00"),  # paper-result procedure resolved: d1 (electronic), d2
+        "4.2": (1, 4, "25.00", "1.25"),  # 0.25 / 0.8 × 4
+        "4.3": (1, 4, "25.00", "0.63"),  # 0.25 / 0.8 × 2 = 0.625 → 0.63
+        "4.4": (1, 4, "25.00", "1.00"),
+        "5.4": (2, 4, "50.00", "3.33"),  # 4 − 2 late − 0 disliked; 0.5 / 0.9 × 6
+    }
+    for key, (n, d, rate, points) in expected.items():
+        got = i[key]
+        assert (got["numerator"], got["denominator"], got["rate"], got["points"]) == (
+            n,
+            d,
+            Decimal(rate),
+            Decimal(points),
+        ), key
+    for key in ("1.1", "1.2", "4.2b", "4.5a", "4.5b", "5.2", "5.3"):
+        assert (i[key]["has_data"], i[key]["points"]) == (False, None), key
+    groups = {g["id"]: g["points"] for g in quarter["groups"]}
+    assert groups == {
+        "1": Decimal("0.00"),
+        "2": Decimal("10.00"),
+        "3": Decimal("15.00"),
+        "4": Decimal("5.88"),
+        "5": Decimal("3.33"),
+    }
+    assert quarter["total"] == Decimal("34.21") and quarter["config_version"] == "766-2024"
+
+
+def test_zero_denominators_give_no_value_not_zero(quarter):
+    empty = _by_id(engine.compute("node", "2026-Q2"))
+    assert empty["2.1"]["denominator"] == 0 and empty["2.1"]["points"] is None and empty["2.1"]["rate"] is None
+
+
+def test_scopes_and_the_2022_set(quarter):
+    commune = _by_id(engine.compute("agency:000.00.31.H53", "2026-Q1"))
+    assert (commune["2.1"]["numerator"], commune["2.1"]["denominator"]) == (1, 2)
+    old = engine.compute("node", "2026-Q1", "766-2022")
+    assert old["config_version"] == "766-2022" and "4.5a" not in _by_id(old)
+    assert sum(g["max_points"] for g in old["groups"]) == 100
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2026", "2026-01-01", "2026-12-31"),
+        ("2026-H2", "2026-07-01", "2026-12-31"),
+        ("2026-Q1", "2026-01-01", "2026-03-31"),
+        ("2024-02", "2024-02-01", "2024-02-29"),
+        ("2026-01-15..2026-02-15", "2026-01-15", "2026-02-15"),
+    ],
+)
+def test_periods(text, start, end):
+    p = engine.parse_period(text)
+    assert (p.start.isoformat(), p.end.isoformat()) == (start, end)
+
+
+def test_index_api_and_its_errors(quarter, api):
+    r = api.get("/api/v1/index", {"scope": "node", "period": "2026-Q1"})
+    assert r.status_code == 200 and r.json()["total"] == 34.21
+    assert api.get("/api/v1/index", {"period": "2026-Q5"}).json()["code"] == "invalid_period"
+    assert api.get("/api/v1/index", {"scope": "agency:nope", "period": "2026"}).json()["code"] == "unknown_agency"
+    assert api.get("/api/v1/index", {"period": "2026", "config": "x"}).json()["code"] == "unknown_config"

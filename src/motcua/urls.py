@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from motcua.api.main import api
+from motcua.metrics import views as metrics_views
 from motcua.web import views
 
 admin.site.site_header = "motcua — Quản trị hệ thống"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("", include("motcua.portal.urls")),
     path("mot-cua/", include("motcua.backoffice.urls")),
     path("national/", include("motcua.national.urls")),
+    path("cong-khai/chi-so/", metrics_views.transparency, name="transparency"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -156,3 +156,41 @@ def test_index_api_and_its_errors(quarter, api):
     assert api.get("/api/v1/index", {"period": "2026-Q5"}).json()["code"] == "invalid_period"
     assert api.get("/api/v1/index", {"scope": "agency:nope", "period": "2026"}).json()["code"] == "unknown_agency"
     assert api.get("/api/v1/index", {"period": "2026", "config": "x"}).json()["code"] == "unknown_config"
+
+
+def test_snapshots_do_not_drift_and_changes_make_a_new_version(quarter, monkeypatch):
+    from motcua.metrics.services import close_period
+
+    first = close_period("node", "2026-Q1")
+    again = close_period("node", "2026-Q1")
+    assert (first.pk, first.version, first.dossiers) == (again.pk, 1, 4)
+    assert first.figures["total"] == "34.21"
+    from motcua.dossiers.models import Dossier
+    from motcua.identity.models import User
+
+    d3 = Dossier.objects.filter(status=4).order_by("id").first()
+    services.stop(d3.code, User.objects.get(username="xaydung.lanhdao"), reason="Dừng theo đề nghị")
+    second = close_period("node", "2026-Q1")
+    assert second.version == 2 and "inputs changed since v1" in second.reason
+    first.refresh_from_db()
+    assert first.figures["total"] == "34.21"  # the old version is untouched
+
+
+def test_public_transparency_page_shows_no_citizen_data(quarter, client):
+    html = client.get("/cong-khai/chi-so/", {"ky": "2026-Q1"}).content.decode()
+    assert "34.21" in html or "34,21" in html
+    assert "Ủy ban nhân dân Phường Tân An" in html
+    assert "Mai Văn Tân" in html  # the chairman who resolved d2 late
+    assert "Nguyễn Văn A" not in html and "0912345678" not in html
+    assert "chưa được công bố chính thức" in html
+    assert client.get("/cong-khai/chi-so/", {"ky": "nope"}).status_code == 400
+
+
+def test_drill_down_lists_the_dossiers_behind_a_figure(quarter, as_user):
+    desk = as_user("tanan.tiepnhan")
+    r = desk.get("/index/dossiers", {"indicator": "2.1", "part": "denominator", "period": "2026-Q1"})
+    assert r.status_code == 200 and len(r.json()["items"]) == 2  # the commune's two dossiers only
+    on_time = desk.get("/index/dossiers", {"indicator": "2.1", "part": "numerator", "period": "2026-Q1"}).json()
+    assert [i["timeliness"] for i in on_time["items"]] == ["early"]
+    bad = desk.get("/index/dossiers", {"indicator": "1.1", "period": "2026-Q1"})
+    assert bad.status_code == 400 and bad.json()["code"] == "no_drill_down"

@@ -6,7 +6,9 @@ from typing import Any
 
 from ninja import Router, Schema
 
+from motcua.api.auth import AUTH, actor
 from motcua.api.schemas import ErrorOut
+from motcua.dossiers import authz
 from motcua.metrics import engine
 
 router = Router(tags=["index"])
@@ -29,3 +31,51 @@ def index(request, scope: str = "node", period: str = "", config: str = engine.D
     2026-01-01..2026-03-31. Each indicator carries numerator, denominator, rate (%), points and whether data
     exists for it yet; `config` selects the indicator set (766-2024, 766-2022)."""
     return engine.compute(scope, period, config)
+
+
+class DrillPage(Schema):
+    indicator: str
+    part: str
+    items: list[dict[str, Any]]
+    next_cursor: int | None
+
+
+@router.get(
+    "/dossiers",
+    auth=AUTH,
+    response={200: DrillPage, 400: ErrorOut, 401: ErrorOut},
+    summary="The dossiers behind a figure (drill-down)",
+)
+def drill(
+    request,
+    indicator: str,
+    part: str = "numerator",
+    scope: str = "node",
+    period: str = "",
+    cursor: int | None = None,
+    limit: int = 50,
+):
+    """Dossiers counted in an indicator's numerator or denominator, limited to those the caller may see."""
+    facts = engine.drill(indicator, part, scope, period or str(engine.clock.now().year))
+    visible = authz.visible_dossiers(actor(request)).values("pk")
+    qs = facts.filter(dossier_id__in=visible).order_by("-dossier_id")
+    if cursor:
+        qs = qs.filter(dossier_id__lt=cursor)
+    rows = list(qs.values("dossier_id", "dossier__code", "status", "timeliness", "received_at")[: min(limit, 200) + 1])
+    more = len(rows) > min(limit, 200)
+    rows = rows[: min(limit, 200)]
+    items = [
+        {
+            "code": r["dossier__code"],
+            "status": r["status"],
+            "timeliness": r["timeliness"],
+            "received_at": r["received_at"],
+        }
+        for r in rows
+    ]
+    return {
+        "indicator": indicator,
+        "part": part,
+        "items": items,
+        "next_cursor": rows[-1]["dossier_id"] if more else None,
+    }

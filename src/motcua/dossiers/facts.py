@@ -53,4 +53,4 @@ def refresh_fact(d: Dossier, now: datetime, action: str) -> None:
             **values,
         )
     else:
-        DossierFact.objects.filter(dossier_id=d.pk).update(**values)
+        DossierFact.objects.filter(dossier_id=d.pk).update(**values, updated_at=now)  # update() skips auto_now

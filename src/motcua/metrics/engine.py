@@ -276,3 +276,38 @@ def compute(scope_text: str = "node", period_text: str = "", config_version: str
         "max_with_data": sum(i["max_points"] for i in config["indicators"] if i["formula"] != "no_data"),
         "groups": groups,
     }
+
+
+# -- drill-down: the dossiers behind a figure ---------------------------------------------------------
+def _parts(formula: str, as_of) -> tuple[Q, Q] | None:
+    """(numerator filter, denominator filter) on the fact rows of the scope and period."""
+    late_open = Q(ended_at__isnull=True, status__in=[2, 4, 6], first_appointment_at__lt=as_of)
+    within = Q(ended_at__isnull=True, status__in=[2, 4, 6], first_appointment_at__gte=as_of, supplement_count__lte=1)
+    paper = Q(paper_result_required=True, status__in=[9, 10])
+    table = {
+        "synced": (Q(dossier__sync__acked_version__gte=1), Q()),
+        "on_time": (Q(timeliness__in=["early", "on_time"]) | within, Q()),
+        "online_share": (Q(channel=2), Q()),
+        "paid_online": (Q(fee_bearing=True, paid_online=True), Q(fee_bearing=True)),
+        "electronic_result": (paper & Q(electronic_result=True), paper),
+        "digitized": (Q(digitized=True), Q()),
+        "reused": (Q(reused=True), Q()),
+        "satisfaction": (~(Q(timeliness="late") | late_open | Q(dossier__rating__score=1)), Q()),
+    }
+    return table.get(formula)
+
+
+def drill(indicator: str, part: str, scope_text: str, period_text: str, config_version: str = DEFAULT_CONFIG):
+    """The fact rows counted in an indicator's numerator or denominator."""
+    config = load_config(config_version)
+    found = next((i for i in config["indicators"] if i["id"] == indicator), None)
+    period, scope = parse_period(period_text), parse_scope(scope_text)
+    _, end = period.bounds
+    parts = _parts(found["formula"], min(clock.now(), end)) if found else None
+    if parts is None or part not in ("numerator", "denominator"):
+        raise InvalidInput(
+            "no_drill_down",
+            "Chỉ số này không tính từ hồ sơ hoặc phần yêu cầu không hợp lệ (numerator/denominator).",
+            "This indicator is not computed from dossiers, or the part is invalid (numerator/denominator).",
+        )
+    return _facts(scope, period).filter(parts[0] if part == "numerator" else parts[1])

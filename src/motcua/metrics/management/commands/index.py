@@ -1,0 +1,36 @@
+"""motcua index show|close — compute the Decision 766 index, or close a period into a frozen snapshot."""
+
+import json
+
+from django.core.management.base import BaseCommand
+from django.core.serializers.json import DjangoJSONEncoder
+
+from motcua.common.commands import domain_errors
+from motcua.metrics import engine, services
+
+
+class Command(BaseCommand):
+    help = "Decision 766 index: show figures, or close a period (a new snapshot version only if inputs changed)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        for name in ("show", "close"):
+            p = sub.add_parser(name)
+            p.add_argument("--scope", default="node")
+            p.add_argument("--period", required=True)
+            p.add_argument("--config", default=engine.DEFAULT_CONFIG)
+
+    def handle(self, *args, action, scope, period, config, **opts):
+        with domain_errors():
+            if action == "show":
+                self.stdout.write(
+                    json.dumps(
+                        engine.compute(scope, period, config), cls=DjangoJSONEncoder, ensure_ascii=False, indent=1
+                    )
+                )
+                return
+            snap = services.close_period(scope, period, config, by="cli")
+            self.stdout.write(
+                f"{snap.scope} {snap.period} v{snap.version}: {snap.reason} "
+                f"({snap.dossiers} hồ sơ, tổng điểm {snap.figures['total']})"
+            )

@@ -1,0 +1,30 @@
+"""Frozen index snapshots: a closed period's figures with the digest of their inputs."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IndexSnapshot(models.Model):
+    config_version = models.CharField(_("indicator set"), max_length=20)
+    scope = models.CharField(_("scope"), max_length=60)
+    period = models.CharField(_("period"), max_length=40)
+    version = models.PositiveIntegerField(_("version"))
+    figures = models.JSONField(_("figures"))
+    inputs_digest = models.CharField(_("digest of the inputs"), max_length=64)
+    dossiers = models.PositiveIntegerField(_("dossiers counted"))
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.CharField(_("closed by"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("closed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("index snapshot")
+        verbose_name_plural = _("index snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["config_version", "scope", "period", "version"], name="uniq_index_snapshot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.period} v{self.version}"

@@ -194,3 +194,38 @@ def test_drill_down_lists_the_dossiers_behind_a_figure(quarter, as_user):
     assert [i["timeliness"] for i in on_time["items"]] == ["early"]
     bad = desk.get("/index/dossiers", {"indicator": "1.1", "period": "2026-Q1"})
     assert bad.status_code == 400 and bad.json()["code"] == "no_drill_down"
+
+
+def test_periodic_report_by_hand(quarter, as_user):
+    from motcua.metrics.reports import handling_report
+
+    report = handling_report("2026-Q1")
+    rows = {r["code"]: r for r in report["rows"]}
+    commune, construction = rows["000.00.31.H53"], rows["000.00.05.H53"]
+    assert (commune["new_online"], commune["new_direct"], commune["early"], commune["late"]) == (1, 1, 1, 1)
+    assert (
+        construction["new_direct"],
+        construction["early"],
+        construction["in_progress"],
+        construction["overdue"],
+    ) == (2, 1, 1, 1)
+    assert report["total"]["received"] == 4 and report["total"]["handled"] == 3
+    april = handling_report("2026-04")
+    assert {r["code"]: r["carried_over"] for r in april["rows"]} == {"000.00.05.H53": 1}
+
+
+def test_periodic_report_downloads(quarter, as_user):
+    import io
+
+    from openpyxl import load_workbook
+
+    leader = as_user("quantri")
+    xlsx = leader.client.get("/api/v1/reports/handling", {"period": "2026-Q1", "format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxml")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet["A1"].value == "BÁO CÁO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+    assert sheet.cell(row=8, column=2).value == "Tổng cộng" and sheet.cell(row=8, column=6).value == 4
+    csv_text = leader.client.get("/api/v1/reports/handling", {"period": "2026-Q1", "format": "csv"}).content.decode()
+    assert csv_text.splitlines()[0].startswith("Đơn vị,Mã,Kỳ trước chuyển qua")
+    scoped = as_user("tanan.tiepnhan").get("/reports/handling", {"period": "2026-Q1"}).json()
+    assert [r["code"] for r in scoped["rows"]] == ["000.00.31.H53"]

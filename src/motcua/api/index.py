@@ -79,3 +79,37 @@ def drill(
         "items": items,
         "next_cursor": rows[-1]["dossier_id"] if more else None,
     }
+
+
+reports_router = Router(tags=["reports"], auth=AUTH)
+
+
+@reports_router.get(
+    "/handling",
+    response={200: dict, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    summary="Periodic report of handling results per agency (JSON, CSV or XLSX)",
+)
+def handling(request, period: str, format: str = "json"):
+    """Received (carried over / online / at the desk or by post), handled (early / on time / late), in progress
+    (within / overdue) per department and commune, for the caller's agencies; `format` json, csv or xlsx."""
+    from django.conf import settings
+    from django.http import HttpResponse
+
+    from motcua.metrics import reports
+
+    user = actor(request)
+    if authz.is_citizen(user):
+        raise authz.Forbidden("forbidden", "Chỉ cán bộ xem được báo cáo.", "Staff only.")
+    ids = None if user.is_superuser else authz.scope_ids(user)
+    report = reports.handling_report(period, ids)
+    name = f"bao-cao-giai-quyet-tthc-{report['period']}"
+    if format == "csv":
+        response = HttpResponse(reports.to_csv(report), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    if format == "xlsx":
+        data = reports.to_xlsx(report, f"Tỉnh {settings.MOTCUA_SITE_NAME}")
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    return report

@@ -94,6 +94,7 @@ api.add_router("/v1/procedures", catalog.router)
 api.add_router("/v1/dossiers", dossiers.router)
 api.add_router("/v1/public", tracking.router)
 api.add_router("/v1/index", index.router)
+api.add_router("/v1/reports", index.reports_router)
 
 
 @api.get("/v1/version", tags=["meta"], summary="Software version")

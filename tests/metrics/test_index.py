@@ -229,3 +229,22 @@ def test_periodic_report_downloads(quarter, as_user):
     assert csv_text.splitlines()[0].startswith("Đơn vị,Mã,Kỳ trước chuyển qua")
     scoped = as_user("tanan.tiepnhan").get("/reports/handling", {"period": "2026-Q1"}).json()
     assert [r["code"] for r in scoped["rows"]] == ["000.00.31.H53"]
+
+
+def test_leaders_dashboard(quarter, login):
+    html = login("quantri").get("/mot-cua/lanh-dao/", {"ky": "2026-Q1"}).content.decode()
+    assert "34.21" in html or "34,21" in html
+    assert "<svg" in html and "03/2026" in html  # the chart and its data table
+    assert "Mai Văn Tân" in html  # late step by official
+    assert "Thẩm định" in html  # a bottleneck row (the specialist step of the construction permit)
+    commune = login("tanan.chutich").get("/mot-cua/lanh-dao/", {"ky": "2026-Q1"}).content.decode()
+    assert "agency:000.00.31.H53" in commune and "Sở Xây dựng" not in commune
+
+
+def test_dashboard_bottlenecks_compare_with_budgets(quarter):
+    from motcua.dossiers.models import DossierStep
+    from motcua.metrics.dashboard import bottlenecks
+
+    rows = bottlenecks(DossierStep.objects.filter(finished_at__isnull=False))
+    signing = next(r for r in rows if r["step"] == "Ký duyệt")
+    assert signing["budget_h"] == 2.0 and signing["n"] == 2

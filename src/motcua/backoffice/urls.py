@@ -6,6 +6,7 @@ app_name = "backoffice"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("tiep-nhan/", views.intake, name="intake"),
+    path("lanh-dao/", views.leaders, name="leaders"),
     path("ho-so/<str:code>/", views.dossier, name="dossier"),
     path("ho-so/<str:code>/<str:action>/", views.act, name="act"),
 ]

@@ -241,3 +241,31 @@ def _run(request, code: str, action: str, c: dict, version: int | None) -> None:
         "return": lambda: services.return_result(code, who, method=c["method"], version=version),
     }
     calls[action]()
+
+
+@staff_required
+def leaders(request):
+    """Leaders' dashboard for the user's agencies (the whole province for provincial leaders)."""
+    from motcua.dossiers import authz
+    from motcua.metrics.dashboard import dashboard
+    from motcua.org.models import Agency
+    from motcua.org.selectors import role_list
+
+    period = request.GET.get("ky") or str(clock.now().year)
+    roles = role_list(request.user)
+    top = roles[0].agency if roles else None
+    if request.user.is_superuser or top is None or top.kind == Agency.Kind.PROVINCE_PC:
+        scope, ids = "node", None
+    else:
+        scope, ids = f"agency:{top.code}", authz.scope_ids(request.user)
+    try:
+        data = dashboard(scope, period, ids)
+    except DomainError as exc:
+        messages.error(request, exc.message_vi)
+        return redirect("backoffice:leaders")
+    peak = max([m["received"] for m in data["monthly"]] or [1])
+    bars = []
+    for i, m in enumerate(data["monthly"]):
+        height = round(160 * m["received"] / peak)
+        bars.append({**m, "height": height, "x": 10 + i * 48, "y": 170 - height})
+    return render(request, "backoffice/leaders.html", {"d": data, "period": period, "scope": scope, "bars": bars})

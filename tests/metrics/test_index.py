@@ -248,3 +248,20 @@ def test_dashboard_bottlenecks_compare_with_budgets(quarter):
     rows = bottlenecks(DossierStep.objects.filter(finished_at__isnull=False))
     signing = next(r for r in rows if r["step"] == "Ký duyệt")
     assert signing["budget_h"] == 2.0 and signing["n"] == 2
+
+
+def test_the_monitor_computes_the_same_figures_from_synced_data(quarter):
+    from motcua.dossiers.models import Dossier
+    from motcua.national import services as national
+    from motcua.sync import payload
+
+    node, _ = national.register_node("H53", "Tỉnh Tây Ninh", ".H53", client_id="h53-test")
+    snapshots = [s for _, s in payload.snapshots(list(Dossier.objects.values_list("id", flat=True)))]
+    assert {r["KetQua"] for r in national.ingest_dossiers(node, snapshots)} == {"accepted"}
+    at_node, at_monitor = _by_id(quarter), _by_id(national.node_index(node, "2026-Q1"))
+    for key in ("2.1", "3.3", "3.6", "4.1", "4.2", "4.3", "4.4", "5.4"):
+        node_side = (at_node[key]["numerator"], at_node[key]["denominator"], at_node[key]["points"])
+        monitor_side = (at_monitor[key]["numerator"], at_monitor[key]["denominator"], at_monitor[key]["points"])
+        assert node_side == monitor_side, key
+    assert at_monitor["1.4"]["rate"] == Decimal("100.00")  # at the monitor every dossier held is synced
+    assert at_monitor["3.1"]["points"] is None  # the catalog is not at the monitor

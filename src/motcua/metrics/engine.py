@@ -142,35 +142,33 @@ def _facts(scope: Scope, period: Period) -> QuerySet[DossierFact]:
 
 
 def counts(scope: Scope, period: Period) -> dict[str, int]:
-    """Every fact-based numerator and denominator in one aggregate query."""
-    facts = _facts(scope, period)
+    """Every fact-based numerator and denominator of the node, in one aggregate query."""
     _, end = period.bounds
-    as_of = min(clock.now(), end)
     synced = SyncState.objects.filter(dossier_id=OuterRef("dossier_id"), acked_version__gte=1)
-    running_within = Q(
-        ended_at__isnull=True, status__in=[2, 4, 6], first_appointment_at__gte=as_of, supplement_count__lte=1
-    )
+    facts = _facts(scope, period).annotate(is_synced=Exists(synced))
+    return fact_counts(facts, min(clock.now(), end), synced=Q(is_synced=True), disliked=Q(dossier__rating__score=1))
+
+
+def fact_counts(rows: QuerySet, as_of, *, synced: Q, disliked: Q, appointment: str = "first_appointment_at") -> dict:
+    """The same counts over any rows with the fact fields: the node's facts or the monitor's synced dossiers."""
+    running = Q(ended_at__isnull=True, status__in=[2, 4, 6])
+    running_within = running & Q(**{f"{appointment}__gte": as_of}, supplement_count__lte=1)
     fee = Q(fee_bearing=True)
-    # aliases carry a prefix: several share a name with a field of the fact row
-    agg = facts.annotate(is_synced=Exists(synced)).aggregate(
+    paper = Q(paper_result_required=True, status__in=[9, 10])
+    # aliases carry a prefix: several share a name with a field of the rows
+    agg = rows.aggregate(
         n_received=Count("pk"),
-        n_synced=Count("pk", filter=Q(is_synced=True)),
+        n_synced=Count("pk", filter=synced),
         n_on_time=Count("pk", filter=Q(timeliness__in=["early", "on_time"]) | running_within),
         n_online=Count("pk", filter=Q(channel=2)),
         n_fee_bearing=Count("pk", filter=fee),
         n_paid_online=Count("pk", filter=fee & Q(paid_online=True)),
-        n_paper_result=Count("pk", filter=Q(paper_result_required=True, status__in=[9, 10])),
-        n_electronic_result=Count(
-            "pk", filter=Q(paper_result_required=True, status__in=[9, 10], electronic_result=True)
-        ),
+        n_paper_result=Count("pk", filter=paper),
+        n_electronic_result=Count("pk", filter=paper & Q(electronic_result=True)),
         n_digitized=Count("pk", filter=Q(digitized=True)),
         n_reused=Count("pk", filter=Q(reused=True)),
-        n_late=Count(
-            "pk",
-            filter=Q(timeliness="late")
-            | Q(ended_at__isnull=True, status__in=[2, 4, 6], first_appointment_at__lt=as_of),
-        ),
-        n_disliked=Count("pk", filter=Q(dossier__rating__score=1)),
+        n_late=Count("pk", filter=Q(timeliness="late") | running & Q(**{f"{appointment}__lt": as_of})),
+        n_disliked=Count("pk", filter=disliked),
     )
     return {k[2:]: v for k, v in agg.items()}
 
@@ -227,11 +225,28 @@ def _fraction(formula: str, c: dict, k: dict) -> tuple[int | None, int | None]:
 
 
 def compute(scope_text: str = "node", period_text: str = "", config_version: str = DEFAULT_CONFIG) -> dict:
-    config = load_config(config_version)
     period = parse_period(period_text or str(clock.now().year))
     scope = parse_scope(scope_text)
     c = counts(scope, period)
     k = catalog_counts(scope, period, _facts(scope, period))
+    return assemble(c, k, scope.label, period, config_version)
+
+
+NO_CATALOG = {
+    "procedures": None,
+    "complete": None,
+    "online_procedures": None,
+    "online_used": None,
+    "fee_procedures": None,
+    "fee_integrated": None,
+    "fee_with_dossiers": None,
+    "fee_paid_online": None,
+}
+
+
+def assemble(c: dict, k: dict, scope_label: str, period: Period, config_version: str = DEFAULT_CONFIG) -> dict:
+    """Score the counts with an indicator set (shared by the node and the national monitor)."""
+    config = load_config(config_version)
     groups = []
     total = Decimal(0)
     for g in config["groups"]:
@@ -268,7 +283,7 @@ def compute(scope_text: str = "node", period_text: str = "", config_version: str
         )
     return {
         "config_version": config["version"],
-        "scope": scope.label,
+        "scope": scope_label,
         "period": period.label,
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),

@@ -115,6 +115,9 @@ def _row(node: Node, item: dict, now: datetime) -> tuple:
         elif asked:
             open_request = asked
     documents = item.get("TaiLieuNop") or []
+    results = item.get("DanhSachGiayToKetQua") or []
+    fees = item.get("DanhSachLePhi") or []
+    fee_bearing = any((f.get("Gia") or 0) > 0 for f in fees) or (item.get("SoTienNghiaVuTaiChinh") or 0) > 0
     facts = SimpleNamespace(
         received_at=received,
         first_appointment_at=appointment,
@@ -140,8 +143,11 @@ def _row(node: Node, item: dict, now: datetime) -> tuple:
         len(supplements),
         waited,
         item.get("DuocThanhToanTrucTuyen") in (1, 2),
-        bool(item.get("DanhSachLePhi")),
+        fee_bearing,
         bool(documents) and all(d.get("DuocSoHoa") for d in documents),
+        any(d.get("DuocTaiSuDung") for d in documents),
+        status in (9, 10) and any(x.get("DienTu") for x in results),
+        bool(item.get("KetQuaBanGiay")),
         timing.classify(facts, now) if ended else "",
         json.dumps(item, ensure_ascii=False),
         now,
@@ -151,7 +157,7 @@ def _row(node: Node, item: dict, now: datetime) -> tuple:
 _COLS = (
     "node_id, code, version, status, channel, procedure_code, agency_code, submitted_at, received_at, "
     "appointment_at, ended_at, returned_at, supplement_count, supplement_seconds, paid_online, fee_bearing, "
-    "digitized, timeliness, payload, synced_at"
+    "digitized, reused, electronic_result, paper_result_required, timeliness, payload, synced_at"
 )
 _UPDATE = ", ".join(f"{c} = excluded.{c}" for c in _COLS.split(", ") if c not in ("node_id", "code"))
 
@@ -340,3 +346,22 @@ def synced_figures(node: Node, period_start: date, period_end: date) -> dict:
         "on_time_rate": round(100 * agg["n_on_time"] / agg["n_ended"], 2) if agg["n_ended"] else None,
         "online_rate": round(100 * agg["n_online"] / agg["n_all"], 2) if agg["n_all"] else None,
     }
+
+
+def node_index(node: Node, period_text: str, config_version: str = "766-2024") -> dict:
+    """The Decision 766 index of a node from what it synced, with the node's own engine.
+
+    Indicators that need the procedure catalog (1.3, 3.1, 3.2, 3.5a/b) have no data at the monitor."""
+    from motcua.metrics import engine
+
+    period = engine.parse_period(period_text)
+    start, end = period.bounds
+    rows = SyncedDossier.objects.filter(node=node, received_at__gte=start, received_at__lt=end)
+    counts = engine.fact_counts(
+        rows,
+        min(timezone.now(), end),
+        synced=Q(pk__isnull=False),
+        disliked=Q(pk__isnull=True),
+        appointment="appointment_at",
+    )
+    return engine.assemble(counts, engine.NO_CATALOG, f"node:{node.code}", period, config_version)

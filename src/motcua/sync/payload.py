@@ -38,6 +38,8 @@ FIELDS = [
     "procedure_version__statutory_time_unit",
     "competent_agency__code",
     "receiving_agency__code",
+    "procedure_version__paper_result_required",
+    "amount_due_vnd",
 ]
 STATUS_OF_SUPPLEMENT = {True: 2, False: 1}  # 1 = waiting, 2 = supplemented
 
@@ -125,6 +127,8 @@ def _snapshot(r: dict, components, supplements, results, fees) -> dict:
             for f in fees
         ],
         "DuocThanhToanTrucTuyen": 2 if r["paid_online"] else 0,
+        "SoTienNghiaVuTaiChinh": r["amount_due_vnd"],
+        "KetQuaBanGiay": int(r["procedure_version__paper_result_required"]),
         "DanhSachHoSoBoSung": [
             {
                 "HoSoBoSungId": s["id"],

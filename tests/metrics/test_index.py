@@ -265,3 +265,14 @@ def test_the_monitor_computes_the_same_figures_from_synced_data(quarter):
         assert node_side == monitor_side, key
     assert at_monitor["1.4"]["rate"] == Decimal("100.00")  # at the monitor every dossier held is synced
     assert at_monitor["3.1"]["points"] is None  # the catalog is not at the monitor
+
+
+def test_rollups_give_the_same_index_as_the_facts(quarter):
+    from motcua.metrics import rollups
+
+    assert rollups.rebuild() > 0
+    for scope in ("node", "agency:000.00.31.H53", "agency:000.00.05.H53", "procedure:1.001193"):
+        from_facts, from_rollups = engine.compute(scope, "2026-Q1"), rollups.compute(scope, "2026-Q1")
+        assert _by_id(from_rollups) == _by_id(from_facts), scope
+        assert from_rollups["total"] == from_facts["total"]
+    assert rollups.rebuild() == rollups.rebuild()  # idempotent

@@ -173,7 +173,17 @@ def fact_counts(rows: QuerySet, as_of, *, synced: Q, disliked: Q, appointment: s
     return {k[2:]: v for k, v in agg.items()}
 
 
-def catalog_counts(scope: Scope, period: Period, facts: QuerySet[DossierFact]) -> dict[str, int]:
+def used_procedures(facts: QuerySet) -> dict[str, set[int]]:
+    """Procedures with online, fee-bearing and paid-online dossiers among the rows."""
+    return {
+        "online": set(facts.filter(channel=2).values_list("procedure_id", flat=True).distinct()),
+        "fee": set(facts.filter(fee_bearing=True).values_list("procedure_id", flat=True).distinct()),
+        "paid": set(facts.filter(fee_bearing=True, paid_online=True).values_list("procedure_id", flat=True).distinct()),
+    }
+
+
+def catalog_counts(scope: Scope, period: Period, facts: QuerySet | None = None, used: dict | None = None) -> dict:
+    used = used if used is not None else used_procedures(facts)
     _, end = period.bounds
     procedures = versions_in_force(min(clock.now(), end)).filter(scope.procedures, internal=False)
     with_fee = procedures.filter(fees__amount_vnd__gt=0).values("procedure_id").distinct()
@@ -186,10 +196,8 @@ def catalog_counts(scope: Scope, period: Period, facts: QuerySet[DossierFact]) -
         .distinct()
     )
     online_codes = set(procedures.exclude(online_level="none").values_list("procedure_id", flat=True))
-    used_online = set(facts.filter(channel=2).values_list("procedure_id", flat=True).distinct())
+    used_online, fee_with_dossiers, paid = used["online"], used["fee"], used["paid"]
     fee_ids = set(with_fee.values_list("procedure_id", flat=True))
-    fee_with_dossiers = set(facts.filter(fee_bearing=True).values_list("procedure_id", flat=True).distinct())
-    paid = set(facts.filter(fee_bearing=True, paid_online=True).values_list("procedure_id", flat=True).distinct())
     return {
         "procedures": procedures.count(),
         "complete": complete.count(),

@@ -28,3 +28,32 @@ class IndexSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.period} v{self.version}"
+
+
+class DailyRollup(models.Model):
+    """Fact counts per received day × competent agency × procedure × channel (for fast index reads).
+
+    Open dossiers are not judged here (their on-time status depends on the day you ask): the engine
+    adds them live from the fact rows."""
+
+    day = models.DateField()
+    agency = models.ForeignKey("org.Agency", models.CASCADE, related_name="+")
+    procedure = models.ForeignKey("catalog.Procedure", models.CASCADE, related_name="+")
+    channel = models.PositiveSmallIntegerField()
+    received = models.PositiveIntegerField(default=0)
+    synced = models.PositiveIntegerField(default=0)
+    ended_on_time = models.PositiveIntegerField(default=0)
+    ended_late = models.PositiveIntegerField(default=0)
+    fee_bearing = models.PositiveIntegerField(default=0)
+    paid_online = models.PositiveIntegerField(default=0)
+    paper_result = models.PositiveIntegerField(default=0)
+    electronic_result = models.PositiveIntegerField(default=0)
+    digitized = models.PositiveIntegerField(default=0)
+    reused = models.PositiveIntegerField(default=0)
+    disliked = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "agency"], name="rollup_day_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agency_id} {self.procedure_id} {self.channel}"

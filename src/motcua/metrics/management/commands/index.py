@@ -1,6 +1,7 @@
 """motcua index show|close — compute the Decision 766 index, or close a period into a frozen snapshot."""
 
 import json
+from datetime import date
 
 from django.core.management.base import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
@@ -19,8 +20,17 @@ class Command(BaseCommand):
             p.add_argument("--scope", default="node")
             p.add_argument("--period", required=True)
             p.add_argument("--config", default=engine.DEFAULT_CONFIG)
+        rollup = sub.add_parser("rollup", help="rebuild the daily rollups (all days, or --from/--to)")
+        rollup.add_argument("--from", dest="first", type=date.fromisoformat)
+        rollup.add_argument("--to", dest="last", type=date.fromisoformat)
 
-    def handle(self, *args, action, scope, period, config, **opts):
+    def handle(self, *args, action, scope=None, period=None, config=None, **opts):
+        if action == "rollup":
+            from motcua.metrics import rollups
+
+            written = rollups.rebuild(opts.get("first"), opts.get("last"))
+            self.stdout.write(f"{written} dòng tổng hợp / rollup rows")
+            return
         with domain_errors():
             if action == "show":
                 self.stdout.write(

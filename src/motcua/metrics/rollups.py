@@ -88,7 +88,7 @@ def rebuild(first: date | None = None, last: date | None = None, progress=None) 
 def compute(scope_text: str, period_text: str, config: str = engine.DEFAULT_CONFIG) -> dict:
     """The index from the rollups, plus open dossiers judged live (as of the period's end or now)."""
     period, scope = engine.parse_period(period_text), engine.parse_scope(scope_text)
-    start, end = period.bounds
+    _, end = period.bounds
     as_of = min(clock.now(), end)
     rows = DailyRollup.objects.filter(day__gte=period.start, day__lte=period.end)
     if scope.label != "node":

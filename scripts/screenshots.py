@@ -97,12 +97,14 @@ def shoot(base: str, code: str) -> None:
         "procedure": "/thu-tuc/1.001193/",
         "tracking": f"/tra-cuu/?code={code}&phone=0987654321",
         "login": "/dang-nhap/",
+        "transparency": "/cong-khai/chi-so/?ky=2026",
     }
     citizen = {"wizard": "/thu-tuc/1.000656/nop/", "my-dossier": f"/ho-so-cua-toi/{code}/"}
     staff = {
         "inbox": "/mot-cua/",
         "dossier": f"/mot-cua/ho-so/{code}/",
         "intake": "/mot-cua/tiep-nhan/?thu_tuc=2.001610",
+        "leaders": "/mot-cua/lanh-dao/?ky=2026",
     }
     with sync_playwright() as p:
         browser = p.chromium.launch(

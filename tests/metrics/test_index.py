@@ -276,3 +276,8 @@ def test_rollups_give_the_same_index_as_the_facts(quarter):
         assert _by_id(from_rollups) == _by_id(from_facts), scope
         assert from_rollups["total"] == from_facts["total"]
     assert rollups.rebuild() == rollups.rebuild()  # idempotent
+
+
+def test_a_commune_desk_sees_its_commune_on_the_dashboard(quarter, login):
+    html = login("tanan.tiepnhan").get("/mot-cua/lanh-dao/", {"ky": "2026-Q1"}).content.decode()
+    assert "agency:000.00.31.H53" in html and "1 / 2" in html  # the commune's on-time figure

@@ -246,7 +246,6 @@ def _run(request, code: str, action: str, c: dict, version: int | None) -> None:
 @staff_required
 def leaders(request):
     """Leaders' dashboard for the user's agencies (the whole province for provincial leaders)."""
-    from motcua.dossiers import authz
     from motcua.metrics.dashboard import dashboard
     from motcua.org.models import Agency
     from motcua.org.selectors import role_list
@@ -254,10 +253,13 @@ def leaders(request):
     period = request.GET.get("ky") or str(clock.now().year)
     roles = role_list(request.user)
     top = roles[0].agency if roles else None
-    if request.user.is_superuser or top is None or top.kind == Agency.Kind.PROVINCE_PC:
+    if top is not None and top.kind == Agency.Kind.COMMUNE_DESK:
+        top = top.parent  # a commune desk reports on its commune's People's Committee
+    if request.user.is_superuser or top is None or top.kind in (Agency.Kind.PROVINCE_PC, Agency.Kind.SERVICE_CENTRE):
         scope, ids = "node", None
     else:
-        scope, ids = f"agency:{top.code}", authz.scope_ids(request.user)
+        scope = f"agency:{top.code}"
+        ids = list(Agency.objects.filter(tree_path__startswith=top.tree_path).values_list("id", flat=True))
     try:
         data = dashboard(scope, period, ids)
     except DomainError as exc:

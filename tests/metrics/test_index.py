@@ -281,3 +281,23 @@ def test_rollups_give_the_same_index_as_the_facts(quarter):
 def test_a_commune_desk_sees_its_commune_on_the_dashboard(quarter, login):
     html = login("tanan.tiepnhan").get("/mot-cua/lanh-dao/", {"ky": "2026-Q1"}).content.decode()
     assert "agency:000.00.31.H53" in html and "1 / 2" in html  # the commune's on-time figure
+
+
+def test_rollups_refresh_only_changed_days(quarter, monkeypatch):
+    from django.db.models import Sum
+
+    from motcua.dossiers.models import Dossier
+    from motcua.metrics import rollups
+    from motcua.metrics.models import DailyRollup
+
+    assert rollups.refresh() > 0  # the first refresh builds everything
+    ended_late = DailyRollup.objects.aggregate(n=Sum("ended_late"))["n"]
+    assert rollups.refresh() == 0  # nothing changed
+    monkeypatch.setattr("motcua.common.clock.now", lambda: at("2026-11-24T09:00"))
+    d3 = Dossier.objects.filter(status=4).order_by("id").first()
+    services.stop(d3.code, User.objects.get(username="xaydung.lanhdao"), reason="Dừng")
+    monkeypatch.setattr("motcua.common.clock.now", lambda: at("2026-11-24T10:00"))
+    assert rollups.refresh() > 0  # only 02/03/2026 is rebuilt
+    after = rollups.compute("node", "2026-Q1")
+    assert _by_id(after) == _by_id(engine.compute("node", "2026-Q1"))
+    assert DailyRollup.objects.aggregate(n=Sum("ended_late"))["n"] == ended_late + 1  # the stopped one

@@ -57,3 +57,12 @@ class DailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.agency_id} {self.procedure_id} {self.channel}"
+
+
+class RollupWatermark(models.Model):
+    """When the rollups were last brought up to date (one row)."""
+
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.refreshed_at:%H:%M:%S %d/%m/%Y}"

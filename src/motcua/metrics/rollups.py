@@ -12,7 +12,7 @@ from motcua.common import clock
 from motcua.common.timeutil import VN_TZ
 from motcua.dossiers.models import DossierFact
 from motcua.metrics import engine
-from motcua.metrics.models import DailyRollup
+from motcua.metrics.models import DailyRollup, RollupWatermark
 from motcua.sync.models import SyncState
 
 SUMS = [
@@ -82,6 +82,27 @@ def rebuild(first: date | None = None, last: date | None = None, progress=None) 
             if progress:
                 progress.advance(progress.task_ids[0], 10_000)
     written += len(DailyRollup.objects.bulk_create(batch))
+    return written
+
+
+def refresh() -> int:
+    """Rebuild only the days whose facts (or sync acknowledgements) changed since the last refresh."""
+    now = clock.now()
+    mark = RollupWatermark.objects.first()
+    if mark is None:
+        written = rebuild()
+        RollupWatermark.objects.create(refreshed_at=now)
+        return written
+    changed = DossierFact.objects.filter(received_at__isnull=False).filter(
+        Q(updated_at__gte=mark.refreshed_at) | Q(dossier__sync__acked_at__gte=mark.refreshed_at)
+    )
+    days = sorted(
+        {d for d in changed.annotate(d=TruncDate("received_at", tzinfo=VN_TZ)).values_list("d", flat=True).distinct()}
+    )
+    written = 0
+    for day in days:  # one transaction per day: an interruption leaves whole days
+        written += rebuild(day, day)
+    RollupWatermark.objects.filter(pk=mark.pk).update(refreshed_at=now)
     return written
 
 

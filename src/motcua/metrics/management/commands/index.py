@@ -20,7 +20,8 @@ class Command(BaseCommand):
             p.add_argument("--scope", default="node")
             p.add_argument("--period", required=True)
             p.add_argument("--config", default=engine.DEFAULT_CONFIG)
-        rollup = sub.add_parser("rollup", help="rebuild the daily rollups (all days, or --from/--to)")
+        rollup = sub.add_parser("rollup", help="refresh the daily rollups (changed days; --full, or --from/--to)")
+        rollup.add_argument("--full", action="store_true")
         rollup.add_argument("--from", dest="first", type=date.fromisoformat)
         rollup.add_argument("--to", dest="last", type=date.fromisoformat)
 
@@ -28,7 +29,10 @@ class Command(BaseCommand):
         if action == "rollup":
             from motcua.metrics import rollups
 
-            written = rollups.rebuild(opts.get("first"), opts.get("last"))
+            if opts.get("full") or opts.get("first") or opts.get("last"):
+                written = rollups.rebuild(opts.get("first"), opts.get("last"))
+            else:
+                written = rollups.refresh()
             self.stdout.write(f"{written} dòng tổng hợp / rollup rows")
             return
         with domain_errors():

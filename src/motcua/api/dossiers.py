@@ -3,7 +3,7 @@ Thin: validation of meaning and every write happen in dossiers.services."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -149,20 +149,6 @@ class EventOut(Schema):
     hash: str
 
 
-class ListQuery(Schema):
-    status: list[int] | None = None
-    agency: str | None = None
-    unit: str | None = None
-    procedure: str | None = None
-    assignee: str | None = None
-    overdue: bool | None = None
-    at_risk: bool | None = None
-    received_from: date | None = None
-    received_to: date | None = None
-    cursor: int | None = None
-    limit: int = 20
-
-
 def summary(d: Dossier) -> dict[str, Any]:
     step = d.current_step
     return {
@@ -277,9 +263,9 @@ def submit(request: HttpRequest, body: SubmitIn):
 
 
 @router.get("", response={200: DossierPage, **ERRORS}, summary="Dossiers you may see (keyset pages)")
-def list_dossiers(request: HttpRequest, q: Query[ListQuery]):
+def list_dossiers(request: HttpRequest, q: Query[selectors.ListFilters]):
     user = actor(request)
-    rows, cursor = selectors.list_dossiers(user, selectors.ListFilters(**q.dict()))
+    rows, cursor = selectors.list_dossiers(user, q)
     selectors.log_staff_reads(user, rows, "list", _ip(request))
     return {"items": [summary(d) for d in rows], "next_cursor": cursor}
 

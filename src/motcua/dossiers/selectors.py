@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from pydantic import BaseModel
 
 from motcua.common import clock
 from motcua.common.errors import InvalidInput, NotFound
@@ -18,8 +18,9 @@ from motcua.identity.cccd import normalize_phone
 MAX_PAGE = 100
 
 
-@dataclass
-class ListFilters:
+class ListFilters(BaseModel):
+    """Filters of a dossier list; also the query parameters of GET /api/v1/dossiers."""
+
     status: list[int] | None = None
     agency: str | None = None
     unit: str | None = None

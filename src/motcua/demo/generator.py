@@ -23,7 +23,7 @@ from motcua.dossiers import timing
 from motcua.dossiers.events import GENESIS, chain_hash, event_body
 from motcua.dossiers.models import Dossier, DossierCodeCounter, DossierEvent, DossierFact, DossierStep
 from motcua.org import selectors as org
-from motcua.org.models import Agency
+from motcua.org.models import Agency, StaffRole
 from motcua.sync.models import SyncState
 from motcua.workdays.services import get_calendar
 
@@ -89,6 +89,7 @@ STEP_COLS = [
     "finished_at",
     "outcome",
     "comment",
+    "finished_by_id",
 ]
 EVENT_COLS = ["id", "dossier_id", "seq", "action", "from_status", "to_status", "at", "payload", "prev_hash", "hash"]
 FACT_COLS = [
@@ -156,21 +157,37 @@ class Batch:
 
 
 class Generator:
-    def __init__(self, seed: int = 766, days: int = 180, now: datetime | None = None):
+    """Dossiers submitted in [window_start, window_end) (default: the last `days` days up to now),
+    judged as of `now`; ids continue from `id_base` (default: the largest stored ids)."""
+
+    def __init__(
+        self,
+        seed: int = 766,
+        days: int = 180,
+        now: datetime | None = None,
+        window: tuple[datetime, datetime] | None = None,
+        id_base: dict | None = None,
+    ):
         self.rng = random.Random(seed)
         self.cal = get_calendar()
         self.now = now or timezone.now()
-        self.window_start = self.now - timedelta(days=days)
+        self.window_start, self.window_end = window or (self.now - timedelta(days=days), self.now)
         self.plans = self._plans()
         self.communes = list(Agency.objects.filter(kind=Agency.Kind.COMMUNE_PC, active=True).select_related("commune"))
         self.desk_cache: dict[int, Agency] = {}
-        self.counters: dict[tuple[int, str], int] = {}
-        self.dirty: set[tuple[int, str]] = set()
-        self.ids = {
-            m: (m.objects.order_by("-id").values_list("id", flat=True).first() or 0)
-            for m in (Dossier, DossierStep, DossierEvent)
+        self.kind_cache: dict[tuple, Agency] = {}
+        # every stored counter at once: one query instead of one per desk and day
+        self.counters: dict[tuple[int, str], int] = {
+            (agency_id, day.isoformat()): last
+            for agency_id, day, last in DossierCodeCounter.objects.values_list("agency_id", "day", "last")
         }
+        self.dirty: set[tuple[int, str]] = set()
+        self.ids = dict(id_base or max_ids())
         self.day_seconds = self.cal.office_hours.day_seconds
+        self.staff: dict[tuple[int, str], list[int]] = {}
+        roles = StaffRole.objects.filter(active=True).values_list("user_id", "agency_id", "role")
+        for user_id, agency_id, role in roles:
+            self.staff.setdefault((agency_id, role), []).append(user_id)
 
     def _plans(self) -> list[Plan]:
         plans = []
@@ -186,14 +203,9 @@ class Generator:
     def _code(self, desk: Agency, at: datetime) -> str:
         day = timezone.localdate(at)
         key = (desk.pk, day.isoformat())
-        if key not in self.counters:
-            self.counters[key] = self._stored_counter(desk, day)
-        self.counters[key] += 1
+        self.counters[key] = self.counters.get(key, 0) + 1
         self.dirty.add(key)
         return f"{desk.code}-{day:%y%m%d}-{self.counters[key]:04d}"
-
-    def _stored_counter(self, desk, day) -> int:
-        return DossierCodeCounter.objects.filter(agency=desk, day=day).values_list("last", flat=True).first() or 0
 
     def _place(self, plan: Plan) -> tuple[Agency, Agency, str | None]:
         v = plan.version
@@ -203,15 +215,17 @@ class Generator:
             commune_pc = self.rng.choice(self.communes)
             competent = commune_pc
             if v.competent_agency_kind not in ("", "commune_pc"):
-                kind = v.competent_agency_kind
-                found = org.agency_of_kind(kind, commune=commune_pc.commune_id, province=commune_pc.province_id)
-                competent = found or commune_pc
+                key = (v.competent_agency_kind, commune_pc.pk)
+                if key not in self.kind_cache:
+                    found = org.agency_of_kind(key[0], commune=commune_pc.commune_id, province=commune_pc.province_id)
+                    self.kind_cache[key] = found or commune_pc
+                competent = self.kind_cache[key]
         if competent.pk not in self.desk_cache:
             self.desk_cache[competent.pk] = org.desk_for(competent)
         return competent, self.desk_cache[competent.pk], competent.commune_id
 
     def _instant(self) -> datetime:
-        lo, hi = self.cal.offset(self.window_start), self.cal.offset(self.now)
+        lo, hi = self.cal.offset(self.window_start), self.cal.offset(self.window_end)
         return self.cal.instant_at(self.rng.randint(lo + 1, hi))
 
     def dossier(self, batch: Batch) -> None:
@@ -242,6 +256,8 @@ class Generator:
             paid_online=False,
             current_step_id=None,
             paused_at=None,
+            unit_id=None,
+            officials=[],
         )
         events: list[tuple] = []
 
@@ -284,6 +300,10 @@ class Generator:
             agency = tpl.agency or (desk if tpl.role == "receptionist" else competent)
             self.ids[DossierStep] += 1
             open_now = finish >= self.now or (fate < 0.05 and seq > 1)
+            officials = self.staff.get((agency.pk, tpl.role))
+            official = None if open_now or not officials else rng.choice(officials)
+            d.officials.append({"step": seq, "agency": agency.pk, "user": official})
+            d.unit_id = tpl.unit_id or d.unit_id
             batch.steps.append(
                 [
                     self.ids[DossierStep],
@@ -302,6 +322,7 @@ class Generator:
                     None if open_now else finish,
                     "" if open_now else "forwarded",
                     "",
+                    official,
                 ]
             )
             if open_now:
@@ -412,7 +433,7 @@ class Generator:
                 v.pk,
                 competent.pk,
                 desk.pk,
-                None,
+                d.unit_id,
                 d.status,
                 channel,
                 v.online_level,
@@ -432,7 +453,7 @@ class Generator:
                 d.status in (9, 10) and rng.random() < 0.7,
                 v.paper_result_required,
                 timeliness,
-                "[]",
+                json.dumps(d.officials),
                 now,
             ]
         )
@@ -449,9 +470,10 @@ class Generator:
         _reset_sequences()
 
     def _save_counters(self) -> None:
-        for agency_id, day in self.dirty:
-            last = self.counters[(agency_id, day)]
-            DossierCodeCounter.objects.update_or_create(agency_id=agency_id, day=day, defaults={"last": last})
+        rows = [DossierCodeCounter(agency_id=a, day=d, last=self.counters[(a, d)]) for a, d in self.dirty]
+        DossierCodeCounter.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["agency", "day"], update_fields=["last"]
+        )
         self.dirty.clear()
 
 
@@ -481,21 +503,92 @@ def _reset_sequences() -> None:
             )
 
 
-def generate(count: int, *, batch_size: int = 10_000, seed: int = 766, progress=None) -> int:
-    """Make sure at least `count` dossiers exist; returns how many were added."""
+def max_ids() -> dict:
+    return {m: (m.objects.order_by("-id").values_list("id", flat=True).first() or 0) for m in ID_MODELS}
+
+
+ID_MODELS = (Dossier, DossierStep, DossierEvent)
+# Ids a worker may use per dossier it generates (steps ≤ the longest template, events ≤ steps + 6).
+ID_STRIDE = {Dossier: 1, DossierStep: 16, DossierEvent: 24}
+
+
+def _run(gen: Generator, count: int, batch_size: int, report) -> int:
+    done = 0
+    while done < count:
+        batch = Batch()
+        for _ in range(min(batch_size, count - done)):
+            gen.dossier(batch)
+        gen.write(batch)
+        done += len(batch.dossiers)
+        report(len(batch.dossiers))
+    return done
+
+
+def generate(count: int, *, batch_size: int = 10_000, seed: int = 766, workers: int = 1, progress=None) -> int:
+    """Make sure at least `count` dossiers exist; returns how many were added.
+
+    With `workers` > 1 (PostgreSQL) the submission window is cut into whole days, one slice per
+    worker process, so dossier codes (per desk per day) never collide; each worker owns a disjoint
+    id range. Every batch is one transaction: an interrupted run keeps whole batches and resumes."""
     existing = Dossier.objects.count()
     missing = max(0, count - existing)
     if not missing:
         return 0
-    gen = Generator(seed=seed + existing)
     task = progress.add_task("Sinh hồ sơ", total=missing) if progress else None
-    done = 0
-    while done < missing:
-        batch = Batch()
-        for _ in range(min(batch_size, missing - done)):
-            gen.dossier(batch)
-        gen.write(batch)
-        done += len(batch.dossiers)
+
+    def report(n: int) -> None:
         if progress:
-            progress.advance(task, len(batch.dossiers))
+            progress.advance(task, n)
+
+    if workers <= 1 or connection.vendor != "postgresql":
+        return _run(Generator(seed=seed + existing), missing, batch_size, report)
+    try:
+        return _parallel(missing, workers, seed + existing, batch_size, report)
+    finally:
+        _reset_sequences()
+
+
+def _parallel(missing: int, workers: int, seed: int, batch_size: int, report) -> int:
+    import multiprocessing
+
+    from django.db import connections
+
+    now = timezone.now()
+    first_day = timezone.localdate(now) - timedelta(days=180)
+    bounds = [first_day + timedelta(days=round(180 * k / workers)) for k in range(workers + 1)]
+    midnight = [timezone.make_aware(datetime(d.year, d.month, d.day)) for d in bounds]
+    parts = [missing // workers + (k < missing % workers) for k in range(workers)]
+    base = max_ids()
+    connections.close_all()  # children open their own connections
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    procs = []
+    for k in range(workers):
+        ids = {m: base[m] + k * ID_STRIDE[m] * parts[0] for m in ID_MODELS}
+        window = (midnight[k], min(midnight[k + 1], now))
+        args = (seed + 1000 * k, now, window, ids, parts[k], batch_size, queue)
+        procs.append(ctx.Process(target=_worker, args=args, daemon=True))
+    for proc in procs:
+        proc.start()
+    done = 0
+    try:
+        while any(p.is_alive() for p in procs) or not queue.empty():
+            try:
+                n = queue.get(timeout=0.5)
+            except Exception:  # queue.Empty: nothing reported in the last half second
+                continue
+            done += n
+            report(n)
+    finally:  # normally all have ended; on Ctrl-C stop them (their open batch rolls back)
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+    if any(p.exitcode for p in procs):
+        raise RuntimeError("a generator worker failed: rerun the command to resume")
     return done
+
+
+def _worker(seed, now, window, ids, count, batch_size, queue) -> None:
+    gen = Generator(seed=seed, now=now, window=window, id_base=ids)
+    _run(gen, count, batch_size, queue.put)

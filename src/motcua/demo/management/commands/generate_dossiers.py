@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from motcua.common.commands import progress_bar
+from motcua.demo.catalog_variants import add_variants
 from motcua.demo.generator import generate
 
 
@@ -17,12 +18,19 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, required=True, help="make sure at least this many dossiers exist")
         parser.add_argument("--batch", type=int, default=10_000)
         parser.add_argument("--seed", type=int, default=766)
+        parser.add_argument("--workers", type=int, default=1, help="parallel generator processes (PostgreSQL)")
+        parser.add_argument(
+            "--procedures", type=int, default=0, help="first add variants of the demo procedures up to this many"
+        )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, count, batch, seed, no_progress, **opts):
+    def handle(self, *args, count, batch, seed, workers, procedures, no_progress, **opts):
         started = time.perf_counter()
         with progress_bar(disable=no_progress) as progress:
-            added = generate(count, batch_size=batch, seed=seed, progress=progress)
+            if procedures:
+                added = add_variants(procedures)
+                self.stdout.write(f"Đã thêm / added {added} biến thể thủ tục / procedure variants")
+            added = generate(count, batch_size=batch, seed=seed, workers=workers, progress=progress)
         elapsed = time.perf_counter() - started
         rate = added / elapsed if elapsed and added else 0
         self.stdout.write(f"Đã sinh / generated {added} hồ sơ in {elapsed:.1f}s ({rate:,.0f}/s)")

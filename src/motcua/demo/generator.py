@@ -90,6 +90,7 @@ STEP_COLS = [
     "outcome",
     "comment",
     "finished_by_id",
+    "office_seconds",
 ]
 EVENT_COLS = ["id", "dossier_id", "seq", "action", "from_status", "to_status", "at", "payload", "prev_hash", "hash"]
 FACT_COLS = [
@@ -296,7 +297,8 @@ class Generator:
             budget = timing.step_budget_seconds(cal, tpl.budget_value, tpl.budget_unit)
             factor = rng.uniform(0.9, 2.2) if late_dossier else rng.uniform(0.2, 0.95)
             due = timing.add_working(cal, clock, budget)
-            finish = timing.add_working(cal, clock, max(60, int(budget * factor)))
+            spent = max(60, int(budget * factor))
+            finish = timing.add_working(cal, clock, spent)
             agency = tpl.agency or (desk if tpl.role == "receptionist" else competent)
             self.ids[DossierStep] += 1
             open_now = finish >= self.now or (fate < 0.05 and seq > 1)
@@ -323,6 +325,7 @@ class Generator:
                     "" if open_now else "forwarded",
                     "",
                     official,
+                    None if open_now else spent,
                 ]
             )
             if open_now:

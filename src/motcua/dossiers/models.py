@@ -177,6 +177,8 @@ class DossierStep(models.Model):
     due_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     finished_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    # office time the step took, supplement pauses excluded (= budget + office time past the due instant)
+    office_seconds = models.PositiveIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=20, blank=True)
     comment = models.TextField(blank=True)
 

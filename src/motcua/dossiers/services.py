@@ -238,7 +238,8 @@ def _finish_current(ctx: Ctx, outcome: str, comment: str = "") -> DossierStep | 
         return None
     step.state = DossierStep.State.DONE if outcome != "cancelled" else DossierStep.State.CANCELLED
     step.finished_at, step.finished_by, step.outcome, step.comment = ctx.now, ctx.actor, outcome, comment
-    step.save(update_fields=["state", "finished_at", "finished_by", "outcome", "comment"])
+    step.office_seconds = timing.office_seconds_spent(ctx.calendar, step.budget_seconds, step.due_at, ctx.now)
+    step.save(update_fields=["state", "finished_at", "finished_by", "office_seconds", "outcome", "comment"])
     ctx.dossier.current_step = None
     ctx.last_seq = step.seq
     return step

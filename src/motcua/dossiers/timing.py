@@ -22,6 +22,12 @@ def add_working(calendar: WorkCalendar, start: datetime, seconds: int) -> dateti
     return start if seconds <= 0 else calendar.instant_at(calendar.offset(start) + seconds)
 
 
+def office_seconds_spent(calendar: WorkCalendar, budget: int, due: datetime, finished: datetime) -> int:
+    """Office time a step took: its budget plus the office time past its due instant (negative when early).
+    Due instants move by supplement pauses, so the pauses are left out."""
+    return max(0, budget + calendar.working_seconds_between(due, finished))
+
+
 def shift_by_pause(calendar: WorkCalendar, due: datetime, paused_at: datetime, resumed_at: datetime) -> datetime:
     """Move a deadline later by the office time spent waiting (the clock was paused)."""
     paused = calendar.working_seconds_between(paused_at, resumed_at)

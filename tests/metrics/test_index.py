@@ -242,10 +242,11 @@ def test_leaders_dashboard(quarter, login):
 
 
 def test_dashboard_bottlenecks_compare_with_budgets(quarter):
-    from motcua.dossiers.models import DossierStep
+    from motcua.metrics import rollups
     from motcua.metrics.dashboard import bottlenecks
 
-    rows = bottlenecks(DossierStep.objects.filter(finished_at__isnull=False))
+    rollups.rebuild()
+    rows = bottlenecks("2026-Q1")
     signing = next(r for r in rows if r["step"] == "Ký duyệt")
     assert signing["budget_h"] == 2.0 and signing["n"] == 2
 

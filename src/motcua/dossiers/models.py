@@ -277,7 +277,12 @@ class DossierFact(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["agency", "received_at"], name="fact_agency_received")]
+        indexes = [
+            models.Index(fields=["agency", "received_at"], name="fact_agency_received"),
+            models.Index(fields=["updated_at"], name="fact_updated"),  # rollup refresh: what changed
+            # running dossiers by first appointment: the index judges those due on the day it asks about
+            models.Index(fields=["first_appointment_at"], condition=models.Q(ended_at__isnull=True), name="fact_open"),
+        ]
 
 
 class AccessLog(models.Model):

@@ -1,20 +1,20 @@
 """Read models of the leaders' dashboard: targets, monthly trend, late and at-risk work by unit and
-official, bottleneck steps, procedures nobody used for three years. Aggregates run in the database;
-the step timings are streamed."""
+official, bottleneck steps, procedures nobody used for three years. Everything reads the rollups
+(metrics.rollups), so the page costs the same at 5 million dossiers as at 5 thousand."""
 
 from __future__ import annotations
 
-import statistics
+import math
 from datetime import timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from motcua.catalog.selectors import versions_in_force
 from motcua.common import clock
-from motcua.dossiers.models import RUNNING, DossierFact, DossierStep
-from motcua.metrics import engine
-from motcua.workdays.services import get_calendar
+from motcua.dossiers.models import RUNNING, Dossier, DossierFact
+from motcua.metrics import engine, rollups, selectors
+from motcua.metrics.models import DailyRollup, StepDurationRollup
 
 # Government targets the dashboard compares with (Resolution 76/NQ-CP, Decision 06 and 766 targets).
 TARGETS = [
@@ -28,15 +28,14 @@ TARGETS = [
 ]
 
 
-def targets(result: dict, facts) -> list[dict]:
+def targets(result: dict, rows) -> list[dict]:
     by_id = {i["id"]: i for g in result["groups"] for i in g["indicators"]}
-    eligible = facts.filter(procedure_version__full_process_eligible=True)
-    agg = eligible.aggregate(n=Count("pk"), online=Count("pk", filter=Q(channel=2)))
+    agg = rows.aggregate(n=Sum("full_process_eligible"), online=Sum("full_process_online"))
     rows = []
     for key, label, goal in TARGETS:
         if key == "full_process":
-            rate = round(100 * agg["online"] / agg["n"], 2) if agg["n"] else None
-            n, d = agg["online"], agg["n"]
+            n, d = agg["online"] or 0, agg["n"] or 0
+            rate = round(100 * n / d, 2) if d else None
         else:
             rate, n, d = by_id[key]["rate"], by_id[key]["numerator"], by_id[key]["denominator"]
         rows.append(
@@ -53,16 +52,16 @@ def targets(result: dict, facts) -> list[dict]:
     return rows
 
 
-def monthly(facts) -> list[dict]:
-    rows = (
-        facts.annotate(month=TruncMonth("received_at"))
+def monthly(rows) -> list[dict]:
+    months = (
+        rows.annotate(month=TruncMonth("day"))
         .values("month")
         .order_by("month")
         .annotate(
-            received=Count("pk"),
-            online=Count("pk", filter=Q(channel=2)),
-            ended=Count("pk", filter=~Q(timeliness="")),
-            on_time=Count("pk", filter=Q(timeliness__in=["early", "on_time"])),
+            received=Sum("received"),
+            online=Sum("online"),
+            on_time=Sum("ended_on_time"),
+            ended=Sum(F("ended_on_time") + F("ended_late")),
         )
     )
     return [
@@ -72,62 +71,78 @@ def monthly(facts) -> list[dict]:
             "online_rate": round(100 * r["online"] / r["received"], 1) if r["received"] else None,
             "on_time_rate": round(100 * r["on_time"] / r["ended"], 1) if r["ended"] else None,
         }
-        for r in rows
+        for r in months
     ]
 
 
-def late_and_at_risk(steps, dossiers) -> dict:
-    late = steps.filter(finished_at__gt=F("due_at"))
+def late_and_at_risk(period_text: str, agency_ids: list[int] | None, dossiers) -> dict:
     now = clock.now()
     risky = dossiers.filter(status__in=list(RUNNING), risk_from__lte=now, due_at__gte=now)
     return {
-        "late_by_unit": list(late.values("agency__name").annotate(n=Count("pk")).order_by("-n")[:15]),
-        "late_by_official": list(
-            late.exclude(finished_by=None)
-            .values("finished_by__full_name", "agency__name")
-            .annotate(n=Count("pk"))
-            .order_by("-n")[:15]
-        ),
+        "late_by_unit": selectors.late_by_agency(period_text, agency_ids, limit=15),
+        "late_by_official": selectors.late_by_official(period_text, agency_ids, limit=15),
         "at_risk_by_unit": list(risky.values("current_step__agency__name").annotate(n=Count("pk")).order_by("-n")[:15]),
     }
 
 
-def bottlenecks(steps, limit: int = 200_000) -> list[dict]:
-    """Median and p90 of the office time each step took, against its budget (streamed, capped)."""
-    cal = get_calendar()
-    spans: dict[tuple, list[int]] = {}
-    budgets: dict[tuple, int] = {}
-    rows = steps.values_list("name", "agency__name", "started_at", "finished_at", "budget_seconds")
-    for name, agency, started, finished, budget in rows[:limit].iterator(chunk_size=5000):
-        key = (name, agency)
-        spans.setdefault(key, []).append(cal.working_seconds_between(started, finished))
-        budgets[key] = budget
+def _bucket_seconds(bucket: int) -> float:
+    """A bucket's representative office time: the geometric middle of its bounds."""
+    edges = rollups.EDGES
+    if bucket == 0:
+        return edges[0] / 2
+    if bucket >= len(edges):
+        return float(edges[-1])
+    return math.sqrt(edges[bucket - 1] * edges[bucket])
+
+
+def _quantile(histogram: list[tuple[int, int]], q: float) -> float:
+    """The q-quantile of a histogram [(bucket, n)] sorted by bucket."""
+    total = sum(n for _, n in histogram)
+    rank, seen = q * total, 0
+    for bucket, n in histogram:
+        seen += n
+        if seen >= rank:
+            return _bucket_seconds(bucket)
+    return _bucket_seconds(histogram[-1][0])
+
+
+def bottlenecks(period_text: str, agency_ids: list[int] | None = None) -> list[dict]:
+    """Median and p90 of the office time each step took, against its budget, from the monthly
+    histograms of the months the period touches (buckets 20 % wide, so within ±10 %)."""
+    period = engine.parse_period(period_text)
+    rows = StepDurationRollup.objects.filter(month__gte=period.start.replace(day=1), month__lte=period.end)
+    if agency_ids is not None:
+        rows = rows.filter(agency_id__in=agency_ids)
+    histograms: dict[tuple, dict[int, int]] = {}
+    for name, agency, budget, bucket, n in (
+        rows.values_list("name", "agency__name", "budget_seconds", "bucket").order_by().annotate(n=Sum("n"))
+    ):
+        histogram = histograms.setdefault((name, agency, budget), {})
+        histogram[bucket] = histogram.get(bucket, 0) + n
     out = []
-    for key, values in spans.items():
-        values.sort()
-        p90 = values[min(len(values) - 1, int(0.9 * (len(values) - 1) + 0.5))]
+    for (name, agency, budget), histogram in histograms.items():
+        ordered = sorted(histogram.items())
+        median, p90 = _quantile(ordered, 0.5), _quantile(ordered, 0.9)
         out.append(
             {
-                "step": key[0],
-                "agency": key[1],
-                "n": len(values),
-                "median_h": round(statistics.median(values) / 3600, 1),
+                "step": name,
+                "agency": agency,
+                "n": sum(histogram.values()),
+                "median_h": round(median / 3600, 1),
                 "p90_h": round(p90 / 3600, 1),
-                "budget_h": round(budgets[key] / 3600, 1),
-                "over": p90 > budgets[key],
+                "budget_h": round(budget / 3600, 1),
+                "over": p90 > budget,
             }
         )
     return sorted(out, key=lambda r: (-int(r["over"]), -(r["p90_h"] - r["budget_h"])))[:20]
 
 
 def unused_procedures(years: int = 3) -> list:
+    """Procedures in force with no dossier submitted in `years` years (candidates to cut)."""
     since = clock.now() - timedelta(days=365 * years)
-    used = DossierFact.objects.filter(submitted_at__gte=since).values("procedure_id").distinct()
+    used = DossierFact.objects.filter(procedure_id=OuterRef("procedure_id"), submitted_at__gte=since)
     return list(
-        versions_in_force()
-        .exclude(procedure_id__in=used)
-        .select_related("procedure", "field")
-        .order_by("procedure__code")[:200]
+        versions_in_force().filter(~Exists(used)).select_related("procedure", "field").order_by("procedure__code")[:200]
     )
 
 
@@ -136,24 +151,21 @@ def internal_procedures() -> list:
 
 
 def dashboard(scope: str, period_text: str, agency_ids: list[int] | None) -> dict:
-    result = engine.compute(scope, period_text)
+    """Everything the leaders' dashboard shows, from the rollups (as of their last refresh)."""
+    rollups.ensure_built()
+    result = rollups.compute(scope, period_text)
     period = engine.parse_period(period_text)
-    start, end = period.bounds
-    facts = DossierFact.objects.filter(received_at__gte=start, received_at__lt=end)
-    steps = DossierStep.objects.filter(finished_at__gte=start, finished_at__lt=end)
-    from motcua.dossiers.models import Dossier
-
+    rows = DailyRollup.objects.filter(day__gte=period.start, day__lte=period.end)
     dossiers = Dossier.objects.all()
     if agency_ids is not None:
-        facts = facts.filter(Q(agency_id__in=agency_ids) | Q(receiving_agency_id__in=agency_ids))
-        steps = steps.filter(agency_id__in=agency_ids)
+        rows = rows.filter(agency_id__in=agency_ids)
         dossiers = dossiers.filter(Q(competent_agency_id__in=agency_ids) | Q(receiving_agency_id__in=agency_ids))
     return {
         "index": result,
-        "targets": targets(result, facts),
-        "monthly": monthly(facts),
-        **late_and_at_risk(steps, dossiers),
-        "bottlenecks": bottlenecks(steps),
+        "targets": targets(result, rows),
+        "monthly": monthly(rows),
+        **late_and_at_risk(period_text, agency_ids, dossiers),
+        "bottlenecks": bottlenecks(period_text, agency_ids),
         "unused": unused_procedures(),
         "internal": internal_procedures(),
     }

@@ -16,11 +16,13 @@ from importlib import resources
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from motcua.catalog.models import ProcedureComponent, ProcedureFee
 from motcua.catalog.selectors import versions_in_force
 from motcua.common import clock
 from motcua.common.errors import InvalidInput
 from motcua.common.timeutil import VN_TZ
 from motcua.dossiers.models import DossierFact
+from motcua.identity.models import User
 from motcua.org.models import Agency
 from motcua.sync.models import SyncState
 
@@ -93,27 +95,56 @@ class Scope:
     label: str
     facts: Q
     procedures: Q
+    kind: str = "node"
+    ids: tuple[int, ...] | None = None  # the agencies (or units) of the scope; None: all
+    catalog: bool = True  # catalog indicators make sense for this scope
+
+
+SCOPE_HELP = (
+    "node, agency:MÃ, commune:MÃ, unit:MÃ, procedure:MÃ, official:TÊN",
+    "node, agency:CODE, commune:CODE, unit:CODE, procedure:CODE, official:USERNAME",
+)
 
 
 def parse_scope(text: str) -> Scope:
-    """node (everything), agency:CODE (its subtree), unit:CODE, procedure:CODE."""
+    """node (everything), agency:CODE (its subtree), commune:CODE (its People's Committee's subtree),
+    unit:CODE, procedure:CODE, official:USERNAME (the dossiers whose steps the official finished)."""
     kind, _, value = (text or "node").partition(":")
     if kind == "node":
         return Scope("node", Q(), Q())
-    if kind in ("agency", "unit"):
-        agency = Agency.objects.filter(code=value).first()
-        if agency is None:
-            raise InvalidInput("unknown_agency", f"Không có cơ quan '{value}'.", f"Unknown agency '{value}'.")
-        ids = list(Agency.objects.filter(tree_path__startswith=agency.tree_path).values_list("id", flat=True))
-        field = "agency_id__in" if kind == "agency" else "unit_id__in"
-        return Scope(text, Q(**{field: ids}), Q(competent_agency_id__in=ids) if kind == "agency" else Q())
+    if kind in ("agency", "unit", "commune"):
+        agency = _scope_agency(kind, value)
+        ids = tuple(Agency.objects.filter(tree_path__startswith=agency.tree_path).values_list("id", flat=True))
+        if kind == "unit":
+            return Scope(text, Q(unit_id__in=ids), Q(), kind, ids)
+        return Scope(text, Q(agency_id__in=ids), Q(competent_agency_id__in=ids), kind, ids)
     if kind == "procedure":
-        return Scope(text, Q(procedure__code=value), Q(procedure__code=value))
-    raise InvalidInput(
-        "invalid_scope",
-        "Phạm vi không hợp lệ (node, agency:MÃ, unit:MÃ, procedure:MÃ).",
-        "Invalid scope (node, agency:CODE, unit:CODE, procedure:CODE).",
-    )
+        return Scope(text, Q(procedure__code=value), Q(procedure__code=value), kind)
+    if kind == "official":
+        from motcua.dossiers.models import DossierStep
+
+        if not User.objects.filter(username=value, staff_roles__isnull=False).exists():
+            raise InvalidInput("unknown_official", f"Không có cán bộ '{value}'.", f"Unknown official '{value}'.")
+        handled = DossierStep.objects.filter(finished_by__username=value).values("dossier_id")
+        return Scope(text, Q(dossier_id__in=handled), Q(pk__in=[]), kind, catalog=False)
+    raise InvalidInput("invalid_scope", f"Phạm vi không hợp lệ ({SCOPE_HELP[0]}).", f"Invalid scope ({SCOPE_HELP[1]}).")
+
+
+def _scope_agency(kind: str, value: str) -> Agency:
+    if kind == "commune":
+        agency = Agency.objects.filter(kind=Agency.Kind.COMMUNE_PC, commune_id=value).first()
+    else:
+        agency = Agency.objects.filter(code=value).first()
+    if agency is None:
+        raise InvalidInput("unknown_agency", f"Không có cơ quan '{value}'.", f"Unknown agency '{value}'.")
+    return agency
+
+
+def subtrees(codes: list[str]) -> dict[str, set[int]]:
+    """Each agency's subtree (its own id and every agency under it), from one query."""
+    agencies = list(Agency.objects.values_list("id", "code", "tree_path"))
+    paths = {code: path for _, code, path in agencies if code in set(codes)}
+    return {code: {i for i, _, p in agencies if p.startswith(paths[code])} for code in codes if code in paths}
 
 
 # -- scoring ----------------------------------------------------------------------------------------
@@ -151,63 +182,132 @@ def counts(scope: Scope, period: Period) -> dict[str, int]:
 
 def fact_counts(rows: QuerySet, as_of, *, synced: Q, disliked: Q, appointment: str = "first_appointment_at") -> dict:
     """The same counts over any rows with the fact fields: the node's facts or the monitor's synced dossiers."""
+    agg = rows.aggregate(**fact_aggregates(as_of, synced=synced, disliked=disliked, appointment=appointment))
+    return {k[2:]: v for k, v in agg.items()}
+
+
+def fact_aggregates(as_of, *, synced, disliked, appointment: str = "first_appointment_at") -> dict:
+    """COUNT … FILTER expressions of every fact-based numerator and denominator (prefixed: several
+    share a name with a field of the rows)."""
     running = Q(ended_at__isnull=True, status__in=[2, 4, 6])
     running_within = running & Q(**{f"{appointment}__gte": as_of}, supplement_count__lte=1)
     fee = Q(fee_bearing=True)
     paper = Q(paper_result_required=True, status__in=[9, 10])
-    # aliases carry a prefix: several share a name with a field of the rows
-    agg = rows.aggregate(
-        n_received=Count("pk"),
-        n_synced=Count("pk", filter=synced),
-        n_on_time=Count("pk", filter=Q(timeliness__in=["early", "on_time"]) | running_within),
-        n_online=Count("pk", filter=Q(channel=2)),
-        n_fee_bearing=Count("pk", filter=fee),
-        n_paid_online=Count("pk", filter=fee & Q(paid_online=True)),
-        n_paper_result=Count("pk", filter=paper),
-        n_electronic_result=Count("pk", filter=paper & Q(electronic_result=True)),
-        n_digitized=Count("pk", filter=Q(digitized=True)),
-        n_reused=Count("pk", filter=Q(reused=True)),
-        n_late=Count("pk", filter=Q(timeliness="late") | running & Q(**{f"{appointment}__lt": as_of})),
-        n_disliked=Count("pk", filter=disliked),
+    return {
+        "n_received": Count("pk"),
+        "n_synced": Count("pk", filter=synced),
+        "n_on_time": Count("pk", filter=Q(timeliness__in=["early", "on_time"]) | running_within),
+        "n_online": Count("pk", filter=Q(channel=2)),
+        "n_fee_bearing": Count("pk", filter=fee),
+        "n_paid_online": Count("pk", filter=fee & Q(paid_online=True)),
+        "n_paper_result": Count("pk", filter=paper),
+        "n_electronic_result": Count("pk", filter=paper & Q(electronic_result=True)),
+        "n_digitized": Count("pk", filter=Q(digitized=True)),
+        "n_reused": Count("pk", filter=Q(reused=True)),
+        "n_late": Count("pk", filter=Q(timeliness="late") | running & Q(**{f"{appointment}__lt": as_of})),
+        "n_disliked": Count("pk", filter=disliked),
+    }
+
+
+def compute_agencies(codes: list[str], period_text: str, config_version: str = DEFAULT_CONFIG) -> dict[str, dict]:
+    """Every agency's index (each with its subtree) straight from the facts, in one grouped pass."""
+    period = parse_period(period_text)
+    _, end = period.bounds
+    facts = _facts(Scope("node", Q(), Q()), period)
+    synced = SyncState.objects.filter(dossier_id=OuterRef("dossier_id"), acked_version__gte=1)
+    aggregates = fact_aggregates(min(clock.now(), end), synced=Exists(synced), disliked=Q(dossier__rating__score=1))
+    per_agency = {r.pop("agency_id"): r for r in facts.values("agency_id").order_by().annotate(**aggregates)}
+    usage = usage_of(facts)
+    catalog = CatalogRows(period)
+    out = {}
+    for code, ids in subtrees(codes).items():
+        c = {k[2:]: sum(r[k] for a, r in per_agency.items() if a in ids) for k in aggregates}
+        out[code] = assemble(c, catalog.counts(ids, used_of(usage, ids)), f"agency:{code}", period, config_version)
+    return out
+
+
+def usage_of(facts: QuerySet, key: str = "agency_id") -> list[tuple]:
+    """(agency or unit, procedure, online, fee-bearing, paid online) counts of the rows."""
+    return list(
+        facts.values_list(key, "procedure_id")
+        .order_by()
+        .annotate(
+            o=Count("pk", filter=Q(channel=2)),
+            f=Count("pk", filter=Q(fee_bearing=True)),
+            p=Count("pk", filter=Q(fee_bearing=True, paid_online=True)),
+        )
     )
-    return {k[2:]: v for k, v in agg.items()}
+
+
+def used_of(usage: list[tuple], ids: set[int] | None) -> dict[str, set[int]]:
+    """Procedures with online, fee-bearing and paid-online dossiers among the agencies `ids` (None: all)."""
+    mine = [u for u in usage if ids is None or u[0] in ids]
+    return {
+        "online": {u[1] for u in mine if u[2]},
+        "fee": {u[1] for u in mine if u[3]},
+        "paid": {u[1] for u in mine if u[4]},
+    }
 
 
 def used_procedures(facts: QuerySet) -> dict[str, set[int]]:
     """Procedures with online, fee-bearing and paid-online dossiers among the rows."""
-    return {
-        "online": set(facts.filter(channel=2).values_list("procedure_id", flat=True).distinct()),
-        "fee": set(facts.filter(fee_bearing=True).values_list("procedure_id", flat=True).distinct()),
-        "paid": set(facts.filter(fee_bearing=True, paid_online=True).values_list("procedure_id", flat=True).distinct()),
-    }
+    return used_of(usage_of(facts), None)
 
 
 def catalog_counts(scope: Scope, period: Period, facts: QuerySet | None = None, used: dict | None = None) -> dict:
+    if not scope.catalog:
+        return NO_CATALOG
     used = used if used is not None else used_procedures(facts)
-    _, end = period.bounds
-    procedures = versions_in_force(min(clock.now(), end)).filter(scope.procedures, internal=False)
-    with_fee = procedures.filter(fees__amount_vnd__gt=0).values("procedure_id").distinct()
-    has_agency = Q(competent_agency__isnull=False) | ~Q(competent_agency_kind="")
-    complete = (
-        procedures.exclude(steps_description="")
-        .exclude(applicant_types=[])
-        .filter(has_agency, components__isnull=False)
-        .values("procedure_id")
-        .distinct()
-    )
-    online_codes = set(procedures.exclude(online_level="none").values_list("procedure_id", flat=True))
-    used_online, fee_with_dossiers, paid = used["online"], used["fee"], used["paid"]
-    fee_ids = set(with_fee.values_list("procedure_id", flat=True))
-    return {
-        "procedures": procedures.count(),
-        "complete": complete.count(),
-        "online_procedures": len(online_codes),
-        "online_used": len(online_codes & used_online),
-        "fee_procedures": len(fee_ids),
-        "fee_integrated": len(fee_ids & fee_with_dossiers),
-        "fee_with_dossiers": len(fee_with_dossiers),
-        "fee_paid_online": len(paid),
-    }
+    code = dict(scope.procedures.children).get("procedure__code")
+    ids = set(scope.ids) if scope.ids is not None and scope.kind != "unit" else None
+    return CatalogRows(period, code).counts(ids, used)
+
+
+class CatalogRows:
+    """The procedures in force at the period's end (one query), counted for any set of agencies."""
+
+    def __init__(self, period: Period, procedure_code: str | None = None):
+        _, end = period.bounds
+        versions = versions_in_force(min(clock.now(), end)).filter(internal=False)
+        if procedure_code is not None:
+            versions = versions.filter(procedure__code=procedure_code)
+        fee = ProcedureFee.objects.filter(version=OuterRef("pk"), amount_vnd__gt=0)
+        component = ProcedureComponent.objects.filter(version=OuterRef("pk"))
+        self.rows = list(
+            versions.annotate(has_fee=Exists(fee), has_component=Exists(component)).values(
+                "procedure_id",
+                "competent_agency_id",
+                "competent_agency_kind",
+                "steps_description",
+                "applicant_types",
+                "online_level",
+                "has_fee",
+                "has_component",
+            )
+        )
+
+    def counts(self, agency_ids: set[int] | None, used: dict) -> dict:
+        rows = [r for r in self.rows if agency_ids is None or r["competent_agency_id"] in agency_ids]
+        complete = [
+            r
+            for r in rows
+            if r["steps_description"]
+            and r["applicant_types"]
+            and (r["competent_agency_id"] or r["competent_agency_kind"])
+            and r["has_component"]
+        ]
+        online = {r["procedure_id"] for r in rows if r["online_level"] != "none"}
+        fee_ids = {r["procedure_id"] for r in rows if r["has_fee"]}
+        return {
+            "procedures": len(rows),
+            "complete": len(complete),
+            "online_procedures": len(online),
+            "online_used": len(online & used["online"]),
+            "fee_procedures": len(fee_ids),
+            "fee_integrated": len(fee_ids & used["fee"]),
+            "fee_with_dossiers": len(used["fee"]),
+            "fee_paid_online": len(used["paid"]),
+        }
 
 
 def _fraction(formula: str, c: dict, k: dict) -> tuple[int | None, int | None]:
@@ -237,7 +337,9 @@ def compute(scope_text: str = "node", period_text: str = "", config_version: str
     scope = parse_scope(scope_text)
     c = counts(scope, period)
     k = catalog_counts(scope, period, _facts(scope, period))
-    return assemble(c, k, scope.label, period, config_version)
+    result = assemble(c, k, scope.label, period, config_version)
+    result["source"], result["as_of"] = "facts", clock.now()
+    return result
 
 
 NO_CATALOG = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,16 +31,9 @@ class IndexSnapshot(models.Model):
         return f"{self.scope} {self.period} v{self.version}"
 
 
-class DailyRollup(models.Model):
-    """Fact counts per received day × competent agency × procedure × channel (for fast index reads).
+class Sums(models.Model):
+    """The fact counts every rollup keeps (abstract)."""
 
-    Open dossiers are not judged here (their on-time status depends on the day you ask): the engine
-    adds them live from the fact rows."""
-
-    day = models.DateField()
-    agency = models.ForeignKey("org.Agency", models.CASCADE, related_name="+")
-    procedure = models.ForeignKey("catalog.Procedure", models.CASCADE, related_name="+")
-    channel = models.PositiveSmallIntegerField()
     received = models.PositiveIntegerField(default=0)
     synced = models.PositiveIntegerField(default=0)
     ended_on_time = models.PositiveIntegerField(default=0)
@@ -51,12 +45,93 @@ class DailyRollup(models.Model):
     digitized = models.PositiveIntegerField(default=0)
     reused = models.PositiveIntegerField(default=0)
     disliked = models.PositiveIntegerField(default=0)
+    online = models.PositiveIntegerField(default=0)
+    # running dossiers (received, not ended, status 2/4/6): judged when read, against their appointment
+    running = models.PositiveIntegerField(default=0)
+    running_multi_supplement = models.PositiveIntegerField(default=0)
+    full_process_eligible = models.PositiveIntegerField(default=0)
+    full_process_online = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(Sums):
+    """Fact counts per received day × competent agency × unit × channel (for fast index reads).
+
+    Running dossiers are also keyed by the day of their first appointment (`due_day`), so a reader
+    judges them as of any instant from the rollups plus the few due on that instant's own day."""
+
+    day = models.DateField()
+    agency = models.ForeignKey("org.Agency", models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.Agency", models.CASCADE, null=True, related_name="+")
+    channel = models.PositiveSmallIntegerField()
+    due_day = models.DateField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["day", "agency"], name="rollup_day_agency")]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.agency_id} {self.procedure_id} {self.channel}"
+        return f"{self.day} {self.agency_id} {self.unit_id} {self.channel}"
+
+
+class MonthlyProcedureRollup(models.Model):
+    """Per received month × competent agency × unit × procedure: which procedures had online, fee-bearing and
+    paid-online dossiers (the catalog indicators 3.2, 3.5a and 3.5b)."""
+
+    month = models.DateField()  # the first day of the month
+    agency = models.ForeignKey("org.Agency", models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.Agency", models.CASCADE, null=True, related_name="+")
+    procedure = models.ForeignKey("catalog.Procedure", models.CASCADE, related_name="+")
+    received = models.PositiveIntegerField(default=0)
+    online = models.PositiveIntegerField(default=0)
+    fee_bearing = models.PositiveIntegerField(default=0)
+    paid_online = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "agency"], name="proc_rollup_month_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} {self.agency_id} {self.procedure_id}"
+
+
+class StepRollup(models.Model):
+    """Finished handling steps per finished day × agency × unit × official × step × budget:
+    how many, how many late, and their office time (late steps by unit and official)."""
+
+    day = models.DateField()
+    agency = models.ForeignKey("org.Agency", models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.Agency", models.CASCADE, null=True, related_name="+")
+    official = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, null=True, related_name="+")
+    name = models.CharField(max_length=255)
+    budget_seconds = models.PositiveIntegerField()
+    n = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    office_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "agency"], name="step_rollup_day_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agency_id} {self.name}"
+
+
+class StepDurationRollup(models.Model):
+    """Histogram of the office time of finished steps per finished month × agency × step × budget
+    (log buckets 20 % wide), for the median and p90 of each step without reading every step."""
+
+    month = models.DateField()
+    agency = models.ForeignKey("org.Agency", models.CASCADE, related_name="+")
+    name = models.CharField(max_length=255)
+    budget_seconds = models.PositiveIntegerField()
+    bucket = models.PositiveSmallIntegerField()
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "agency"], name="duration_rollup_month_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} {self.agency_id} {self.name} #{self.bucket}"
 
 
 class RollupWatermark(models.Model):

@@ -1,18 +1,38 @@
-"""Daily rollups of the fact rows and the index read from them (with open dossiers added live)."""
+"""Rollups of the fact and step rows, and the Decision 766 index read from them.
+
+Four small tables, each rebuilt by one `INSERT … SELECT … GROUP BY` in the database (the rows never
+pass through Python, so a rebuild's memory does not grow with the data):
+- `DailyRollup`: received day × competent agency × unit × channel (running dossiers also by the day
+  of their first appointment) — every count the index needs;
+- `MonthlyProcedureRollup`: month × agency × unit × procedure — which procedures had online,
+  fee-bearing and paid-online dossiers (catalog indicators);
+- `StepRollup`: finished day × agency × unit × official × step — steps, late steps, office time;
+- `StepDurationRollup`: month × agency × step × log bucket of office time — medians and p90.
+
+`refresh()` rebuilds only the days and months whose facts, sync acknowledgements or steps changed
+since the last refresh; `motcua index rollup --every 60` keeps them current, and every reader shows
+the time its figures are as of.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db import connection, transaction
+from django.db.models import Case, Count, DateField, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import TruncDate, TruncMonth
 
 from motcua.common import clock
 from motcua.common.timeutil import VN_TZ
-from motcua.dossiers.models import DossierFact
+from motcua.dossiers.models import DossierFact, DossierStep
 from motcua.metrics import engine
-from motcua.metrics.models import DailyRollup, RollupWatermark
+from motcua.metrics.models import (
+    DailyRollup,
+    MonthlyProcedureRollup,
+    RollupWatermark,
+    StepDurationRollup,
+    StepRollup,
+)
 from motcua.sync.models import SyncState
 
 SUMS = [
@@ -27,107 +47,296 @@ SUMS = [
     "digitized",
     "reused",
     "disliked",
+    "online",
+    "running",
+    "running_multi_supplement",
+    "full_process_eligible",
+    "full_process_online",
 ]
+RUNNING = Q(ended_at__isnull=True, status__in=[2, 4, 6])
+# Office-time buckets of the step histograms: 15 minutes × 1.2^k (20 % wide), up to ~110 working days.
+EDGES = [round(900 * 1.2**k) for k in range(46)]
 
 
-def _aggregate(facts):
+# -- building -----------------------------------------------------------------------------------------
+def _fact_sums() -> dict:
     synced = SyncState.objects.filter(dossier_id=OuterRef("dossier_id"), acked_version__gte=1)
     paper = Q(paper_result_required=True, status__in=[9, 10])
+    eligible = Q(procedure_version__full_process_eligible=True)
+    return {
+        "n_received": Count("pk"),
+        "n_synced": Count("pk", filter=Exists(synced)),
+        "n_ended_on_time": Count("pk", filter=Q(timeliness__in=["early", "on_time"])),
+        "n_ended_late": Count("pk", filter=Q(timeliness="late")),
+        "n_fee_bearing": Count("pk", filter=Q(fee_bearing=True)),
+        "n_paid_online": Count("pk", filter=Q(fee_bearing=True, paid_online=True)),
+        "n_paper_result": Count("pk", filter=paper),
+        "n_electronic_result": Count("pk", filter=paper & Q(electronic_result=True)),
+        "n_digitized": Count("pk", filter=Q(digitized=True)),
+        "n_reused": Count("pk", filter=Q(reused=True)),
+        "n_disliked": Count("pk", filter=Q(dossier__rating__score=1)),
+        "n_online": Count("pk", filter=Q(channel=2)),
+        "n_running": Count("pk", filter=RUNNING),
+        "n_running_multi_supplement": Count("pk", filter=RUNNING & Q(supplement_count__gt=1)),
+        "n_full_process_eligible": Count("pk", filter=eligible),
+        "n_full_process_online": Count("pk", filter=eligible & Q(channel=2)),
+    }
+
+
+def _facts_between(first: date | None, last: date | None):
+    facts = DossierFact.objects.filter(received_at__isnull=False)
+    if first:
+        facts = facts.filter(received_at__gte=_midnight(first))
+    if last:
+        facts = facts.filter(received_at__lt=_midnight(last + timedelta(days=1)))
+    return facts
+
+
+def _steps_between(first: date | None, last: date | None):
+    steps = DossierStep.objects.filter(finished_at__isnull=False)
+    if first:
+        steps = steps.filter(finished_at__gte=_midnight(first))
+    if last:
+        steps = steps.filter(finished_at__lt=_midnight(last + timedelta(days=1)))
+    return steps
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
+
+
+def _daily(first, last):
+    due = Case(
+        When(RUNNING, then=TruncDate("first_appointment_at", tzinfo=VN_TZ)), default=None, output_field=DateField()
+    )
     return (
-        facts.annotate(is_synced=Exists(synced), d=TruncDate("received_at", tzinfo=VN_TZ))
-        .values("d", "agency_id", "procedure_id", "channel")
+        _facts_between(first, last)
+        .annotate(d=TruncDate("received_at", tzinfo=VN_TZ), due=due)
+        .values("d", "agency_id", "unit_id", "channel", "due")
+        .order_by()
+        .annotate(**_fact_sums())
+    )
+
+
+def _monthly_procedures(first, last):
+    return (
+        _facts_between(first, last)
+        .annotate(m=TruncMonth("received_at", tzinfo=VN_TZ, output_field=DateField()))
+        .values("m", "agency_id", "unit_id", "procedure_id")
         .order_by()
         .annotate(
             n_received=Count("pk"),
-            n_synced=Count("pk", filter=Q(is_synced=True)),
-            n_ended_on_time=Count("pk", filter=Q(timeliness__in=["early", "on_time"])),
-            n_ended_late=Count("pk", filter=Q(timeliness="late")),
+            n_online=Count("pk", filter=Q(channel=2)),
             n_fee_bearing=Count("pk", filter=Q(fee_bearing=True)),
             n_paid_online=Count("pk", filter=Q(fee_bearing=True, paid_online=True)),
-            n_paper_result=Count("pk", filter=paper),
-            n_electronic_result=Count("pk", filter=paper & Q(electronic_result=True)),
-            n_digitized=Count("pk", filter=Q(digitized=True)),
-            n_reused=Count("pk", filter=Q(reused=True)),
-            n_disliked=Count("pk", filter=Q(dossier__rating__score=1)),
         )
     )
 
 
-@transaction.atomic
-def rebuild(first: date | None = None, last: date | None = None, progress=None) -> int:
-    """Recompute the rollups of the received days in [first, last] (all days when not given)."""
-    facts = DossierFact.objects.filter(received_at__isnull=False)
-    old = DailyRollup.objects.all()
-    if first:
-        facts = facts.filter(received_at__gte=engine.Period("", first, first).bounds[0])
-        old = old.filter(day__gte=first)
-    if last:
-        facts = facts.filter(received_at__lt=engine.Period("", last, last).bounds[1])
-        old = old.filter(day__lte=last)
-    old.delete()
-    batch, written = [], 0
-    for row in _aggregate(facts).iterator(chunk_size=10_000):
-        batch.append(
-            DailyRollup(
-                day=row["d"],
-                agency_id=row["agency_id"],
-                procedure_id=row["procedure_id"],
-                channel=row["channel"],
-                **{k: row[f"n_{k}"] for k in SUMS},
-            )
+def _steps(first, last):
+    return (
+        _steps_between(first, last)
+        .annotate(d=TruncDate("finished_at", tzinfo=VN_TZ))
+        .values("d", "agency_id", "unit_id", "finished_by_id", "name", "budget_seconds")
+        .order_by()
+        .annotate(
+            n_n=Count("pk"),
+            n_late=Count("pk", filter=Q(finished_at__gt=F("due_at"))),
+            n_office_seconds=Sum("office_seconds", default=0),
         )
-        if len(batch) >= 10_000:
-            written += len(DailyRollup.objects.bulk_create(batch))
-            batch = []
-            if progress:
-                progress.advance(progress.task_ids[0], 10_000)
-    written += len(DailyRollup.objects.bulk_create(batch))
+    )
+
+
+def bucket_expression() -> Case:
+    whens = [When(office_seconds__lt=edge, then=Value(k)) for k, edge in enumerate(EDGES)]
+    return Case(*whens, default=Value(len(EDGES)), output_field=IntegerField())
+
+
+def _durations(first, last):
+    return (
+        _steps_between(first, last)
+        .filter(office_seconds__isnull=False)
+        .annotate(m=TruncMonth("finished_at", tzinfo=VN_TZ, output_field=DateField()), b=bucket_expression())
+        .values("m", "agency_id", "name", "budget_seconds", "b")
+        .order_by()
+        .annotate(n_n=Count("pk"))
+    )
+
+
+def _insert_select(model, qs, renames: dict[str, str]) -> int:
+    """INSERT INTO the rollup table SELECT … GROUP BY: the aggregate rows never pass through Python."""
+    sql, params = qs.query.sql_with_params()
+    names = list(qs.query.selected or [*qs.query.values_select, *qs.query.annotation_select])  # SELECT order
+    columns = []
+    for name in names:
+        target = renames.get(name) or (name[2:] if name.startswith("n_") else name)
+        columns.append(connection.ops.quote_name(model._meta.get_field(target.removesuffix("_id")).column))
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {sql}", params)
+        return max(cursor.rowcount, 0)
+
+
+def _months(first: date | None, last: date | None) -> tuple[date | None, date | None]:
+    """Whole months around [first, last] (monthly tables are rebuilt a month at a time)."""
+    start = first.replace(day=1) if first else None
+    end = engine._month_end(last.year, last.month) if last else None
+    return start, end
+
+
+def _rebuild_facts(first: date | None, last: date | None) -> int:
+    days = DailyRollup.objects.all()
+    if first:
+        days = days.filter(day__gte=first)
+    if last:
+        days = days.filter(day__lte=last)
+    days.delete()
+    written = _insert_select(DailyRollup, _daily(first, last), {"d": "day", "due": "due_day"})
+    m_first, m_last = _months(first, last)
+    months = MonthlyProcedureRollup.objects.all()
+    if m_first:
+        months = months.filter(month__gte=m_first)
+    if m_last:
+        months = months.filter(month__lte=m_last)
+    months.delete()
+    return written + _insert_select(MonthlyProcedureRollup, _monthly_procedures(m_first, m_last), {"m": "month"})
+
+
+def _rebuild_steps(first: date | None, last: date | None) -> int:
+    days = StepRollup.objects.all()
+    if first:
+        days = days.filter(day__gte=first)
+    if last:
+        days = days.filter(day__lte=last)
+    days.delete()
+    written = _insert_select(StepRollup, _steps(first, last), {"d": "day", "finished_by_id": "official"})
+    m_first, m_last = _months(first, last)
+    months = StepDurationRollup.objects.all()
+    if m_first:
+        months = months.filter(month__gte=m_first)
+    if m_last:
+        months = months.filter(month__lte=m_last)
+    months.delete()
+    return written + _insert_select(StepDurationRollup, _durations(m_first, m_last), {"m": "month", "b": "bucket"})
+
+
+def rebuild(first: date | None = None, last: date | None = None, progress=None) -> int:
+    """Recompute the rollups of the days in [first, last] (everything when not given), in one
+    transaction: an interruption leaves the previous rollups as they were."""
+    task = progress.add_task("Tổng hợp / rollups", total=2) if progress else None
+    with transaction.atomic():
+        written = _rebuild_facts(first, last)
+        if progress:
+            progress.advance(task)
+        written += _rebuild_steps(first, last)
+        if progress:
+            progress.advance(task)
     return written
 
 
-def refresh() -> int:
-    """Rebuild only the days whose facts (or sync acknowledgements) changed since the last refresh."""
+def refresh(progress=None) -> int:
+    """Rebuild only what changed since the last refresh: the received days of changed facts (and
+    their months), the days newly synced dossiers were received, and the finished days of their steps."""
     now = clock.now()
     mark = RollupWatermark.objects.first()
     if mark is None:
-        written = rebuild()
-        RollupWatermark.objects.create(refreshed_at=now)
+        with transaction.atomic():
+            written = rebuild(progress=progress)
+            RollupWatermark.objects.create(refreshed_at=now)
         return written
-    changed = DossierFact.objects.filter(received_at__isnull=False).filter(
-        Q(updated_at__gte=mark.refreshed_at) | Q(dossier__sync__acked_at__gte=mark.refreshed_at)
+    since = mark.refreshed_at
+    changed = DossierFact.objects.filter(updated_at__gte=since)
+    acked = SyncState.objects.filter(acked_at__gte=since).values("dossier_id")
+    facts = changed.values("dossier_id").union(acked)
+    day = TruncDate("received_at", tzinfo=VN_TZ)
+    fact_days = set(
+        DossierFact.objects.filter(dossier_id__in=facts, received_at__isnull=False)
+        .annotate(d=day)
+        .values_list("d", flat=True)
+        .distinct()
     )
-    days = sorted(
-        {d for d in changed.annotate(d=TruncDate("received_at", tzinfo=VN_TZ)).values_list("d", flat=True).distinct()}
+    step_days = set(
+        DossierStep.objects.filter(dossier_id__in=changed.values("dossier_id"), finished_at__isnull=False)
+        .annotate(d=TruncDate("finished_at", tzinfo=VN_TZ))
+        .values_list("d", flat=True)
+        .distinct()
     )
     written = 0
-    for day in days:  # one transaction per day: an interruption leaves whole days
-        written += rebuild(day, day)
+    for first, last in _spans(fact_days):  # one transaction per span: an interruption leaves whole spans
+        with transaction.atomic():
+            written += _rebuild_facts(first, last)
+    for first, last in _spans(step_days):
+        with transaction.atomic():
+            written += _rebuild_steps(first, last)
     RollupWatermark.objects.filter(pk=mark.pk).update(refreshed_at=now)
     return written
 
 
-def compute(scope_text: str, period_text: str, config: str = engine.DEFAULT_CONFIG) -> dict:
-    """The index from the rollups, plus open dossiers judged live (as of the period's end or now)."""
-    period, scope = engine.parse_period(period_text), engine.parse_scope(scope_text)
+def _spans(days: set[date]):
+    """Consecutive days as (first, last) spans; a month's days together (monthly tables rebuild whole months)."""
+    by_month: dict[tuple[int, int], list[date]] = {}
+    for d in sorted(days):
+        by_month.setdefault((d.year, d.month), []).append(d)
+    for month_days in by_month.values():
+        yield month_days[0], month_days[-1]
+
+
+def as_of() -> datetime | None:
+    mark = RollupWatermark.objects.first()
+    return mark.refreshed_at if mark else None
+
+
+def ensure_built() -> None:
+    """Build the rollups the first time a reader needs them (afterwards `index rollup --every` keeps them)."""
+    if not RollupWatermark.objects.exists():
+        refresh()
+
+
+# -- reading --------------------------------------------------------------------------------------------
+def _counts_by_agency(period: engine.Period, key: str = "agency_id") -> dict[int, dict]:
+    """Every count of the index per agency (or unit), judged as of the period's end or now."""
     _, end = period.bounds
-    as_of = min(clock.now(), end)
-    rows = DailyRollup.objects.filter(day__gte=period.start, day__lte=period.end)
-    if scope.label != "node":
-        rows = rows.filter(**_rollup_scope(scope))
-    sums = rows.aggregate(**{f"s_{k}": Sum(k) for k in SUMS}, s_online=Sum("received", filter=Q(channel=2)))
-    c = {k[2:]: v or 0 for k, v in sums.items()}
-    live = (
-        engine._facts(scope, period)
-        .filter(ended_at__isnull=True, status__in=[2, 4, 6])
-        .aggregate(
-            within=Count("pk", filter=Q(first_appointment_at__gte=as_of, supplement_count__lte=1)),
-            past=Count("pk", filter=Q(first_appointment_at__lt=as_of)),
+    moment = min(clock.now(), end)
+    today = moment.astimezone(VN_TZ).date()
+    rows = (
+        DailyRollup.objects.filter(day__gte=period.start, day__lte=period.end)
+        .values(key)
+        .order_by()
+        .annotate(
+            **{f"s_{k}": Sum(k) for k in SUMS},
+            s_within=Sum(F("running") - F("running_multi_supplement"), filter=Q(due_day__gt=today)),
+            s_past=Sum("running", filter=Q(due_day__lt=today)),
         )
     )
-    counts = {
+    out = {r[key]: {k[2:]: v or 0 for k, v in r.items() if k != key} for r in rows}
+    start, stop = period.bounds
+    boundary = (
+        DossierFact.objects.filter(
+            RUNNING,
+            received_at__gte=start,
+            received_at__lt=stop,
+            first_appointment_at__gte=_midnight(today),
+            first_appointment_at__lt=_midnight(today + timedelta(days=1)),
+        )
+        .values(key.removesuffix("_id"))
+        .order_by()
+        .annotate(
+            within=Count("pk", filter=Q(first_appointment_at__gte=moment, supplement_count__lte=1)),
+            past=Count("pk", filter=Q(first_appointment_at__lt=moment)),
+        )
+    )
+    for r in boundary:  # the running dossiers due on the day asked about, judged to the second
+        c = out.setdefault(r[key.removesuffix("_id")], {k: 0 for k in [*SUMS, "within", "past"]})
+        c["within"] += r["within"]
+        c["past"] += r["past"]
+    return out
+
+
+def _index_counts(c: dict) -> dict:
+    return {
         "received": c["received"],
         "synced": c["synced"],
-        "on_time": c["ended_on_time"] + live["within"],
+        "on_time": c["ended_on_time"] + c["within"],
         "online": c["online"],
         "fee_bearing": c["fee_bearing"],
         "paid_online": c["paid_online"],
@@ -135,25 +344,63 @@ def compute(scope_text: str, period_text: str, config: str = engine.DEFAULT_CONF
         "electronic_result": c["electronic_result"],
         "digitized": c["digitized"],
         "reused": c["reused"],
-        "late": c["ended_late"] + live["past"],
+        "late": c["ended_late"] + c["past"],
         "disliked": c["disliked"],
+        "full_process_eligible": c["full_process_eligible"],
+        "full_process_online": c["full_process_online"],
     }
-    used = {
-        "online": set(rows.filter(channel=2).values_list("procedure_id", flat=True).distinct()),
-        "fee": set(rows.filter(fee_bearing__gt=0).values_list("procedure_id", flat=True).distinct()),
-        "paid": set(rows.filter(paid_online__gt=0).values_list("procedure_id", flat=True).distinct()),
-    }
-    catalog = engine.catalog_counts(scope, period, used=used)
-    return engine.assemble(counts, catalog, scope.label, period, config)
 
 
-def _rollup_scope(scope: engine.Scope) -> dict:
-    """Rollups are keyed by competent agency and procedure: translate the scope's fact filter."""
-    children = dict(scope.facts.children)
-    if "agency_id__in" in children:
-        return {"agency_id__in": children["agency_id__in"]}
-    if "procedure__code" in children:
-        return {"procedure__code": children["procedure__code"]}
-    raise engine.InvalidInput(
-        "scope_not_in_rollups", "Phạm vi này chưa có trong số liệu tổng hợp.", "This scope is not in the rollups."
-    )
+def _total(per_agency: dict[int, dict], ids: set[int] | None) -> dict:
+    total = {k: 0 for k in [*SUMS, "within", "past"]}
+    for agency_id, c in per_agency.items():
+        if ids is None or agency_id in ids:
+            for k in total:
+                total[k] += c.get(k, 0)
+    return _index_counts(total)
+
+
+def _usage(period: engine.Period, key: str = "agency_id") -> list[tuple]:
+    """(agency or unit, procedure, online, fee-bearing, paid online) of the period."""
+    if period.start.day == 1 and period.end == engine._month_end(period.end.year, period.end.month):
+        rows = MonthlyProcedureRollup.objects.filter(month__gte=period.start, month__lte=period.end)
+        sums = {"o": Sum("online"), "f": Sum("fee_bearing"), "p": Sum("paid_online")}
+        return list(rows.values_list(key, "procedure_id").order_by().annotate(**sums))
+    start, end = period.bounds  # a custom range that cuts months: read the facts
+    return engine.usage_of(DossierFact.objects.filter(received_at__gte=start, received_at__lt=end), key)
+
+
+ROLLUP_SCOPES = ("node", "agency", "commune", "unit")
+
+
+def compute(scope_text: str, period_text: str, config: str = engine.DEFAULT_CONFIG) -> dict:
+    """The index of one scope from the rollups (scopes they do not hold are computed from the facts)."""
+    scope = engine.parse_scope(scope_text)
+    if scope.kind not in ROLLUP_SCOPES:
+        return engine.compute(scope_text, period_text, config)
+    period = engine.parse_period(period_text)
+    key = "unit_id" if scope.kind == "unit" else "agency_id"
+    ids = None if scope.ids is None else set(scope.ids)
+    counts = _total(_counts_by_agency(period, key), ids)
+    catalog = engine.catalog_counts(scope, period, used=engine.used_of(_usage(period, key), ids))
+    return _stamped(engine.assemble(counts, catalog, scope.label, period, config))
+
+
+def compute_agencies(codes: list[str], period_text: str, config: str = engine.DEFAULT_CONFIG) -> dict[str, dict]:
+    """The index of many agencies (each with its subtree) at once: one pass over each rollup table."""
+    period = engine.parse_period(period_text)
+    per_agency = _counts_by_agency(period)
+    usage = _usage(period)
+    catalog = engine.CatalogRows(period)
+    out = {}
+    for code, ids in engine.subtrees(codes).items():
+        counts = _total(per_agency, ids)
+        used = engine.used_of(usage, ids)
+        out[code] = _stamped(engine.assemble(counts, catalog.counts(ids, used), f"agency:{code}", period, config))
+    return out
+
+
+def _stamped(result: dict) -> dict:
+    result["source"] = "rollups"
+    result["as_of"] = as_of()
+    return result

@@ -1,24 +1,25 @@
-"""Reads for the public transparency page: each agency's index and who caused late dossiers."""
+"""Reads for the public transparency page: each agency's index and who caused late steps (from the rollups)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F
+from django.db.models import QuerySet, Sum
 
-from motcua.dossiers.models import DossierStep
-from motcua.metrics import engine, services
+from motcua.metrics import engine, rollups, services
+from motcua.metrics.models import StepRollup
 from motcua.org.models import Agency, StaffRole
 
 
 def agency_rows(period_text: str) -> list[dict]:
-    """The province's departments and communes, each with its index and band."""
-    top = (
+    """The province's departments and communes, each with its index and band (one pass over the rollups)."""
+    top = list(
         Agency.objects.filter(parent__kind=Agency.Kind.PROVINCE_PC, active=True)
         .exclude(kind__in=[Agency.Kind.SERVICE_CENTRE])
         .order_by("kind", "name")
     )
+    results = rollups.compute_agencies([a.code for a in top], period_text)
     rows = []
     for agency in top:
-        result = engine.compute(f"agency:{agency.code}", period_text)
+        result = results[agency.code]
         on_time = next(i for g in result["groups"] for i in g["indicators"] if i["id"] == "2.1")
         if on_time["denominator"]:
             rows.append(
@@ -33,33 +34,33 @@ def agency_rows(period_text: str) -> list[dict]:
     return sorted(rows, key=lambda r: -r["total"])
 
 
-def late_steps(period_text: str):
+def late_steps(period_text: str, agency_ids: list[int] | None = None) -> QuerySet[StepRollup]:
+    """Step rollups of the steps finished in the period (optionally at some agencies) with late ones."""
     period = engine.parse_period(period_text)
-    start, end = period.bounds
-    return DossierStep.objects.filter(finished_at__gte=start, finished_at__lt=end, finished_at__gt=F("due_at"))
+    rows = StepRollup.objects.filter(day__gte=period.start, day__lte=period.end, late__gt=0)
+    return rows if agency_ids is None else rows.filter(agency_id__in=agency_ids)
 
 
-def late_by_agency(period_text: str) -> list[dict]:
-    return list(late_steps(period_text).values("agency__name").annotate(n=Count("pk")).order_by("-n")[:30])
+def late_by_agency(period_text: str, agency_ids: list[int] | None = None, limit: int = 30) -> list[dict]:
+    rows = late_steps(period_text, agency_ids).values("agency__name").annotate(n=Sum("late")).order_by("-n")
+    return list(rows[:limit])
 
 
-def late_by_official(period_text: str) -> list[dict]:
+def late_by_official(period_text: str, agency_ids: list[int] | None = None, limit: int = 30) -> list[dict]:
     """Names, roles and counts only: never citizen data."""
     rows = list(
-        late_steps(period_text)
-        .exclude(finished_by=None)
-        .values("finished_by_id", "finished_by__full_name", "agency__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n")[:30]
+        late_steps(period_text, agency_ids)
+        .exclude(official=None)
+        .values("official_id", "official__full_name", "agency__name")
+        .annotate(n=Sum("late"))
+        .order_by("-n")[:limit]
     )
-    roles = dict(
-        StaffRole.objects.filter(user_id__in=[r["finished_by_id"] for r in rows]).values_list("user_id", "role")
-    )
+    roles = dict(StaffRole.objects.filter(user_id__in=[r["official_id"] for r in rows]).values_list("user_id", "role"))
     labels = dict(StaffRole.Role.choices)
     return [
         {
-            "name": r["finished_by__full_name"],
-            "role": labels.get(roles.get(r["finished_by_id"]), ""),
+            "name": r["official__full_name"],
+            "role": labels.get(roles.get(r["official_id"]), ""),
             "agency": r["agency__name"],
             "n": r["n"],
         }

@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from motcua.common import clock
 from motcua.common.errors import DomainError
-from motcua.metrics import engine, selectors, services
+from motcua.metrics import engine, rollups, selectors, services
 
 
 def _default_period() -> str:
@@ -16,8 +16,9 @@ def _default_period() -> str:
 
 def transparency(request):
     period = request.GET.get("ky") or _default_period()
+    rollups.ensure_built()
     try:
-        result = engine.compute("node", period)
+        result = rollups.compute("node", period)
     except DomainError as exc:
         return render(request, "metrics/transparency.html", {"error": exc.message_vi, "period": period}, status=400)
     config = engine.load_config(result["config_version"])

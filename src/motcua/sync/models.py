@@ -33,6 +33,7 @@ class SyncState(models.Model):
         indexes = [
             models.Index(fields=["next_attempt_at"], condition=models.Q(pending=True, dead=False), name="sync_due"),
             models.Index(fields=["dead"], condition=models.Q(dead=True), name="sync_dead"),
+            models.Index(fields=["acked_at"], name="sync_acked"),  # rollup refresh: newly synced dossiers
         ]
 
     def __str__(self) -> str:

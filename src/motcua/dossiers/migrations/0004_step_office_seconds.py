@@ -9,8 +9,10 @@ def backfill(apps, schema_editor):
     from motcua.workdays.services import get_calendar
 
     Step = apps.get_model("dossiers", "DossierStep")
-    cal = get_calendar()
     todo = Step.objects.filter(finished_at__isnull=False, office_seconds__isnull=True).order_by("pk")
+    if not todo.exists():
+        return
+    cal = get_calendar()
     batch = []
     for step in todo.only("pk", "budget_seconds", "due_at", "finished_at").iterator(chunk_size=5000):
         step.office_seconds = office_seconds_spent(cal, step.budget_seconds, step.due_at, step.finished_at)
@@ -25,6 +27,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('dossiers', '0003_running_indexes'),
+        ('workdays', '0001_initial'),  # the backfill reads the working calendar
     ]
 
     operations = [

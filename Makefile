@@ -20,14 +20,17 @@ demo: setup ## set up, load the demo province on SQLite and serve on :8000
 	$(BIN)/motcua migrate --no-input -v0
 	$(BIN)/motcua demo
 	$(BIN)/motcua generate_dossiers --count 3000
+	$(BIN)/motcua index rollup --no-progress
 	@echo ""
 	@echo "motcua chạy tại / runs at  http://127.0.0.1:8000/"
 	@echo "  Quản trị / admin:        http://127.0.0.1:8000/admin/   (tài khoản ở trên / logins above)"
 	@echo "  API docs:                http://127.0.0.1:8000/api/docs"
 	@echo "  Giám sát quốc gia / national monitor: http://127.0.0.1:8000/national/  (admin)"
 	@echo "  sync-worker đồng bộ hồ sơ sang /national/ qua HTTP / pushes dossiers to the monitor over HTTP"
+	@echo "  Chỉ số 766 (công khai): http://127.0.0.1:8000/cong-khai/chi-so/  (tổng hợp mỗi phút / rollups every minute)"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/motcua sync-worker --poll 1 & \
+	$(BIN)/motcua index rollup --every 60 --no-progress & \
 	DEBUG=1 $(BIN)/motcua runserver 127.0.0.1:8000
 
 serve: setup ## production-style server (gunicorn) on the configured database

@@ -1,89 +1,17 @@
 """The Decision 766 engine against hand-computed figures (every number below is worked out by hand)."""
 
-from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
-from motcua.common.timeutil import VN_TZ
 from motcua.dossiers import services
-from motcua.feedback.models import Rating
 from motcua.identity.models import User
 from motcua.metrics import engine
-from tests.dossiers.conftest import birth_submission, construction_submission
-
-
-def at(text):
-    return datetime.fromisoformat(text).replace(tzinfo=VN_TZ)
-
-
-@pytest.fixture
-def quarter(procedures, police_officer, as_user, citizen, monkeypatch):
-    """Four dossiers received on 02/03/2026 (Q1), with known outcomes."""
-    now = {"t": at("2026-03-02T09:00")}
-    monkeypatch.setattr("motcua.common.clock.now", lambda: now["t"])
-    u = {
-        n: User.objects.get(username=n)
-        for n in (
-            "tanan.tiepnhan",
-            "tanan.congchuc",
-            "tanan.chutich",
-            "tiepnhan.tinh",
-            "xaydung.chuyenvien",
-            "xaydung.lanhdao",
-        )
-    }
-
-    def birth_path(code, resolved_at, electronic):
-        for who in ("tanan.tiepnhan", "tanan.congchuc"):
-            services.forward(code, u[who])
-        now["t"] = at(resolved_at)
-        services.resolve(
-            code, u["tanan.chutich"], results=[{"code": "GKS", "name": "Giấy khai sinh", "electronic": electronic}]
-        )
-        services.return_result(code, u["tanan.tiepnhan"], method="online" if electronic else "counter")
-
-    # d1: online, digitized and reused, early, electronic result, rated "very satisfied"
-    d1 = citizen.post(
-        "/dossiers",
-        birth_submission(
-            components=[{"code": "TK", "digitized": True}, {"code": "GCS", "digitized": True, "reused": True}]
-        ),
-    ).json()["code"]
-    services.receive(d1, u["tanan.tiepnhan"])
-    birth_path(d1, "2026-03-02T15:00", electronic=True)
-    Rating.objects.create(dossier_id=services.Dossier.objects.get(code=d1).pk, score=3)
-    # d2: at the counter, paper, resolved after its appointment (03/03 09:00): late
-    now["t"] = at("2026-03-02T09:00")
-    d2 = (
-        as_user("tanan.tiepnhan")
-        .post("/dossiers", birth_submission(components=[{"code": "TK"}, {"code": "GCS"}]))
-        .json()["code"]
-    )
-    birth_path(d2, "2026-03-04T10:00", electronic=False)
-    # d3: construction permit still at the specialist after its appointment (23/03 17:00): overdue
-    now["t"] = at("2026-03-02T10:00")
-    d3 = as_user("tiepnhan.tinh").post("/dossiers", construction_submission()).json()["code"]
-    services.forward(d3, u["tiepnhan.tinh"])
-    # d4: construction permit, fees paid online, resolved early
-    d4 = as_user("tiepnhan.tinh").post("/dossiers", construction_submission()).json()["code"]
-    services.forward(d4, u["tiepnhan.tinh"])
-    services.request_payment(d4, u["xaydung.chuyenvien"], amount_vnd=150000)
-    services.confirm_payment(d4, u["tiepnhan.tinh"], paid_online=True)
-    services.transfer(d4, u["xaydung.chuyenvien"])
-    services.forward(d4, police_officer)
-    now["t"] = at("2026-03-05T10:00")
-    services.resolve(d4, u["xaydung.lanhdao"], results=[{"code": "GPXD", "name": "Giấy phép", "electronic": False}])
-    now["t"] = at("2026-11-23T09:00")
-    return engine.compute("node", "2026-Q1")
-
-
-def _by_id(result):
-    return {i["id"]: i for g in result["groups"] for i in g["indicators"]}
+from tests.metrics.conftest import at, by_id
 
 
 def test_every_indicator_matches_the_hand_computation(quarter):
-    i = _by_id(quarter)
+    i = by_id(quarter)
     expected = {
         # id: (numerator, denominator, rate %, points)
         "1.3": (0, 2, "0.00", "0.00"),  # the test catalog has no steps description
@@ -123,15 +51,15 @@ def test_every_indicator_matches_the_hand_computation(quarter):
 
 
 def test_zero_denominators_give_no_value_not_zero(quarter):
-    empty = _by_id(engine.compute("node", "2026-Q2"))
+    empty = by_id(engine.compute("node", "2026-Q2"))
     assert empty["2.1"]["denominator"] == 0 and empty["2.1"]["points"] is None and empty["2.1"]["rate"] is None
 
 
 def test_scopes_and_the_2022_set(quarter):
-    commune = _by_id(engine.compute("agency:000.00.31.H53", "2026-Q1"))
+    commune = by_id(engine.compute("agency:000.00.31.H53", "2026-Q1"))
     assert (commune["2.1"]["numerator"], commune["2.1"]["denominator"]) == (1, 2)
     old = engine.compute("node", "2026-Q1", "766-2022")
-    assert old["config_version"] == "766-2022" and "4.5a" not in _by_id(old)
+    assert old["config_version"] == "766-2022" and "4.5a" not in by_id(old)
     assert sum(g["max_points"] for g in old["groups"]) == 100
 
 
@@ -259,7 +187,7 @@ def test_the_monitor_computes_the_same_figures_from_synced_data(quarter):
     node, _ = national.register_node("H53", "Tỉnh Tây Ninh", ".H53", client_id="h53-test")
     snapshots = [s for _, s in payload.snapshots(list(Dossier.objects.values_list("id", flat=True)))]
     assert {r["KetQua"] for r in national.ingest_dossiers(node, snapshots)} == {"accepted"}
-    at_node, at_monitor = _by_id(quarter), _by_id(national.node_index(node, "2026-Q1"))
+    at_node, at_monitor = by_id(quarter), by_id(national.node_index(node, "2026-Q1"))
     for key in ("2.1", "3.3", "3.6", "4.1", "4.2", "4.3", "4.4", "5.4"):
         node_side = (at_node[key]["numerator"], at_node[key]["denominator"], at_node[key]["points"])
         monitor_side = (at_monitor[key]["numerator"], at_monitor[key]["denominator"], at_monitor[key]["points"])
@@ -274,7 +202,7 @@ def test_rollups_give_the_same_index_as_the_facts(quarter):
     assert rollups.rebuild() > 0
     for scope in ("node", "agency:000.00.31.H53", "agency:000.00.05.H53", "procedure:1.001193"):
         from_facts, from_rollups = engine.compute(scope, "2026-Q1"), rollups.compute(scope, "2026-Q1")
-        assert _by_id(from_rollups) == _by_id(from_facts), scope
+        assert by_id(from_rollups) == by_id(from_facts), scope
         assert from_rollups["total"] == from_facts["total"]
     assert rollups.rebuild() == rollups.rebuild()  # idempotent
 
@@ -300,5 +228,5 @@ def test_rollups_refresh_only_changed_days(quarter, monkeypatch):
     monkeypatch.setattr("motcua.common.clock.now", lambda: at("2026-11-24T10:00"))
     assert rollups.refresh() > 0  # only 02/03/2026 is rebuilt
     after = rollups.compute("node", "2026-Q1")
-    assert _by_id(after) == _by_id(engine.compute("node", "2026-Q1"))
+    assert by_id(after) == by_id(engine.compute("node", "2026-Q1"))
     assert DailyRollup.objects.aggregate(n=Sum("ended_late"))["n"] == ended_late + 1  # the stopped one

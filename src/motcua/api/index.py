@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from ninja import Router, Schema
 
 from motcua.api.auth import AUTH, actor
 from motcua.api.schemas import ErrorOut
 from motcua.dossiers import authz
-from motcua.metrics import engine
+from motcua.metrics import engine, rollups
 
 router = Router(tags=["index"])
 
@@ -23,14 +24,24 @@ class IndexOut(Schema):
     total: float
     max_with_data: float
     groups: list[dict[str, Any]]
+    source: str
+    as_of: datetime | None
+
+
+Source = Literal["auto", "facts", "rollups"]
 
 
 @router.get("", response={200: IndexOut, 400: ErrorOut}, summary="Decision 766 index for a scope and a period")
-def index(request, scope: str = "node", period: str = "", config: str = engine.DEFAULT_CONFIG):
-    """`scope`: node, agency:CODE, unit:CODE, procedure:CODE. `period`: 2026, 2026-H1, 2026-Q3, 2026-07 or
-    2026-01-01..2026-03-31. Each indicator carries numerator, denominator, rate (%), points and whether data
-    exists for it yet; `config` selects the indicator set (766-2024, 766-2022)."""
-    return engine.compute(scope, period, config)
+def index(request, scope: str = "node", period: str = "", config: str = engine.DEFAULT_CONFIG, source: Source = "auto"):
+    """`scope`: node, agency:CODE, commune:CODE, unit:CODE, procedure:CODE, official:USERNAME. `period`: 2026,
+    2026-H1, 2026-Q3, 2026-07 or 2026-01-01..2026-03-31. Each indicator carries numerator, denominator, rate (%),
+    points and whether data exists for it yet; `config` selects the indicator set (766-2024, 766-2022).
+    `source`: `rollups` reads the daily rollups (fast; `as_of` tells when they were last refreshed), `facts`
+    recomputes from every dossier's fact row (exact to the second); `auto` uses the rollups once they exist."""
+    if source == "facts" or (source == "auto" and rollups.as_of() is None):
+        return engine.compute(scope, period, config)
+    rollups.ensure_built()
+    return rollups.compute(scope, period or str(engine.clock.now().year), config)
 
 
 class DrillPage(Schema):

@@ -16,6 +16,7 @@ the time its figures are as of.
 
 from __future__ import annotations
 
+import bisect
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
@@ -145,6 +146,11 @@ def _steps(first, last):
             n_office_seconds=Sum("office_seconds", default=0),
         )
     )
+
+
+def bucket_of(seconds: int) -> int:
+    """The histogram bucket of an office time (the same as `bucket_expression` in the database)."""
+    return bisect.bisect_right(EDGES, seconds)
 
 
 def bucket_expression() -> Case:

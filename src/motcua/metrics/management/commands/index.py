@@ -1,12 +1,13 @@
 """motcua index show|close — compute the Decision 766 index, or close a period into a frozen snapshot."""
 
 import json
+import time
 from datetime import date
 
 from django.core.management.base import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
 
-from motcua.common.commands import domain_errors
+from motcua.common.commands import domain_errors, progress_bar
 from motcua.metrics import engine, services
 
 
@@ -24,16 +25,12 @@ class Command(BaseCommand):
         rollup.add_argument("--full", action="store_true")
         rollup.add_argument("--from", dest="first", type=date.fromisoformat)
         rollup.add_argument("--to", dest="last", type=date.fromisoformat)
+        rollup.add_argument("--every", type=float, help="keep refreshing every N seconds (Ctrl-C stops between runs)")
+        rollup.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, action, scope=None, period=None, config=None, **opts):
         if action == "rollup":
-            from motcua.metrics import rollups
-
-            if opts.get("full") or opts.get("first") or opts.get("last"):
-                written = rollups.rebuild(opts.get("first"), opts.get("last"))
-            else:
-                written = rollups.refresh()
-            self.stdout.write(f"{written} dòng tổng hợp / rollup rows")
+            self._rollup(opts)
             return
         with domain_errors():
             if action == "show":
@@ -48,3 +45,19 @@ class Command(BaseCommand):
                 f"{snap.scope} {snap.period} v{snap.version}: {snap.reason} "
                 f"({snap.dossiers} hồ sơ, tổng điểm {snap.figures['total']})"
             )
+
+    def _rollup(self, opts) -> None:
+        from motcua.metrics import rollups
+
+        with progress_bar(disable=opts["no_progress"] or bool(opts.get("every"))) as progress:
+            if opts.get("full") or opts.get("first") or opts.get("last"):
+                written = rollups.rebuild(opts.get("first"), opts.get("last"), progress=progress)
+            else:
+                written = rollups.refresh(progress=progress)
+        self.stdout.write(f"{written} dòng tổng hợp / rollup rows")
+        while opts.get("every"):  # each refresh is its own transactions: stopping between or inside loses nothing
+            time.sleep(opts["every"])
+            started = time.perf_counter()
+            written = rollups.refresh()
+            if written:
+                self.stdout.write(f"{written} dòng tổng hợp / rollup rows ({time.perf_counter() - started:.1f} s)")

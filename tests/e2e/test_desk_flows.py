@@ -3,9 +3,8 @@
 import os
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.conftest import log_in, log_out
+from tests.e2e.conftest import log_in, log_out, serious_violations
 
 pytestmark = pytest.mark.live
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -118,25 +117,18 @@ PAGES = ["/", "/thu-tuc/?q=khai+sinh", "/thu-tuc/1.001193/", "/tra-cuu/", "/dang
 STAFF_PAGES = ["/mot-cua/", "/mot-cua/tiep-nhan/?thu_tuc=2.001610"]
 
 
-def _serious(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']}" for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
-    ]
-
-
 def test_main_pages_have_no_serious_accessibility_violations(demo_world, live_server, page, pdf):
     base = live_server.url
     problems = {}
     for path in PAGES:
         page.goto(base + path)
-        problems[path] = _serious(page)
+        problems[path] = serious_violations(page)
     log_in(page, base, "tiepnhan.tinh")
     code = intake(page, base, pdf)
     for path in [*STAFF_PAGES, f"/mot-cua/ho-so/{code}/"]:
         page.goto(base + path)
-        problems[path] = _serious(page)
+        problems[path] = serious_violations(page)
     log_out(page)
     page.goto(f"{base}/tra-cuu/?code={code}&phone=0912000111")
-    problems["/tra-cuu/ (result)"] = _serious(page)
+    problems["/tra-cuu/ (result)"] = serious_violations(page)
     assert {k: v for k, v in problems.items() if v} == {}

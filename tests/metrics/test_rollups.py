@@ -134,3 +134,21 @@ def test_timing_helper_matches_the_generator():
     due = timing.add_working(cal, start, 8 * 3600)
     finished = timing.add_working(cal, start, 11 * 3600)
     assert timing.office_seconds_spent(cal, 8 * 3600, due, finished) == 11 * 3600
+
+
+def test_dashboard_figures_link_to_the_dossiers_behind_them(quarter, login):
+    leader = login("tanan.chutich")  # the commune's chairman: his commune only
+    html = leader.get("/mot-cua/lanh-dao/", {"ky": "2026-Q1"}).content.decode()
+    assert "/mot-cua/lanh-dao/ho-so/?indicator=2.1&amp;part=numerator&amp;scope=agency:000.00.31.H53" in html
+    page = leader.get(
+        "/mot-cua/lanh-dao/ho-so/",
+        {"indicator": "2.1", "part": "denominator", "scope": "agency:000.00.31.H53", "ky": "2026-Q1"},
+    ).content.decode()
+    codes = list(Dossier.objects.filter(competent_agency__code="000.00.31.H53").values_list("code", flat=True))
+    assert len(codes) == 2 and all(c in page for c in codes)
+    assert "Quá hạn" in page and "Trước hạn" in page  # d2 late, d1 early
+    node = leader.get("/mot-cua/lanh-dao/ho-so/", {"indicator": "2.1", "part": "denominator", "ky": "2026-Q1"})
+    others = Dossier.objects.exclude(competent_agency__code="000.00.31.H53").values_list("code", flat=True)
+    assert not any(c in node.content.decode() for c in others)  # never beyond what he may see
+    bad = leader.get("/mot-cua/lanh-dao/ho-so/", {"indicator": "1.1", "ky": "2026-Q1"})
+    assert bad.status_code == 302  # back to the dashboard with the reason

@@ -10,7 +10,7 @@ from ninja import Router, Schema
 from motcua.api.auth import AUTH, actor
 from motcua.api.schemas import ErrorOut
 from motcua.dossiers import authz
-from motcua.metrics import engine, rollups
+from motcua.metrics import engine, rollups, selectors
 
 router = Router(tags=["index"])
 
@@ -67,29 +67,8 @@ def drill(
     limit: int = 50,
 ):
     """Dossiers counted in an indicator's numerator or denominator, limited to those the caller may see."""
-    facts = engine.drill(indicator, part, scope, period or str(engine.clock.now().year))
-    visible = authz.visible_dossiers(actor(request)).values("pk")
-    qs = facts.filter(dossier_id__in=visible).order_by("-dossier_id")
-    if cursor:
-        qs = qs.filter(dossier_id__lt=cursor)
-    rows = list(qs.values("dossier_id", "dossier__code", "status", "timeliness", "received_at")[: min(limit, 200) + 1])
-    more = len(rows) > min(limit, 200)
-    rows = rows[: min(limit, 200)]
-    items = [
-        {
-            "code": r["dossier__code"],
-            "status": r["status"],
-            "timeliness": r["timeliness"],
-            "received_at": r["received_at"],
-        }
-        for r in rows
-    ]
-    return {
-        "indicator": indicator,
-        "part": part,
-        "items": items,
-        "next_cursor": rows[-1]["dossier_id"] if more else None,
-    }
+    items, next_cursor = selectors.drill_page(actor(request), indicator, part, scope, period, cursor, limit)
+    return {"indicator": indicator, "part": part, "items": items, "next_cursor": next_cursor}
 
 
 reports_router = Router(tags=["reports"], auth=AUTH)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("tiep-nhan/", views.intake, name="intake"),
     path("lanh-dao/", views.leaders, name="leaders"),
+    path("lanh-dao/ho-so/", views.drill, name="drill"),
     path("ho-so/<str:code>/", views.dossier, name="dossier"),
     path("ho-so/<str:code>/<str:action>/", views.act, name="act"),
 ]

@@ -271,3 +271,27 @@ def leaders(request):
         height = round(160 * m["received"] / peak)
         bars.append({**m, "height": height, "x": 10 + i * 48, "y": 170 - height})
     return render(request, "backoffice/leaders.html", {"d": data, "period": period, "scope": scope, "bars": bars})
+
+
+@staff_required
+def drill(request):
+    """The dossiers behind a figure of the dashboard (those the user may see), a page at a time."""
+    from motcua.metrics.selectors import drill_page
+
+    args = {k: request.GET.get(k, "") for k in ("indicator", "part", "scope", "ky")}
+    try:
+        items, next_cursor = drill_page(
+            request.user,
+            args["indicator"],
+            args["part"] or "numerator",
+            args["scope"] or "node",
+            args["ky"],
+            _int(request.GET.get("cursor")),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message_vi)
+        return redirect("backoffice:leaders")
+    labels = dict(Status.choices)
+    for item in items:
+        item["status_label"] = labels.get(item["status"], item["status"])
+    return render(request, "backoffice/drill.html", {"items": items, "next_cursor": next_cursor, "a": args})

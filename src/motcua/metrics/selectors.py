@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet, Sum
 
+from motcua.dossiers import authz
 from motcua.metrics import engine, rollups, services
 from motcua.metrics.models import StepRollup
 from motcua.org.models import Agency, StaffRole
@@ -66,3 +67,26 @@ def late_by_official(period_text: str, agency_ids: list[int] | None = None, limi
         }
         for r in rows
     ]
+
+
+def drill_page(user, indicator: str, part: str, scope: str, period: str, cursor: int | None, limit: int = 50):
+    """One keyset page of the dossiers behind a figure, limited to those `user` may see:
+    (rows, next cursor). Rows carry the code, status, timeliness and received time only."""
+    limit = max(1, min(limit, 200))
+    facts = engine.drill(indicator, part, scope, period or str(engine.clock.now().year))
+    qs = facts.filter(dossier_id__in=authz.visible_dossiers(user).values("pk")).order_by("-dossier_id")
+    if cursor:
+        qs = qs.filter(dossier_id__lt=cursor)
+    rows = list(qs.values("dossier_id", "dossier__code", "status", "timeliness", "received_at")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [
+        {
+            "code": r["dossier__code"],
+            "status": r["status"],
+            "timeliness": r["timeliness"],
+            "received_at": r["received_at"],
+        }
+        for r in rows
+    ]
+    return items, (rows[-1]["dossier_id"] if more else None)

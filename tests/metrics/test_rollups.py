@@ -5,6 +5,7 @@ import math
 from collections import Counter
 
 import pytest
+from django.db import connection
 from django.db.models import Count, F
 
 from motcua.common import clock
@@ -152,3 +153,17 @@ def test_dashboard_figures_link_to_the_dossiers_behind_them(quarter, login):
     assert not any(c in node.content.decode() for c in others)  # never beyond what he may see
     bad = leader.get("/mot-cua/lanh-dao/ho-so/", {"indicator": "1.1", "ky": "2026-Q1"})
     assert bad.status_code == 302  # back to the dashboard with the reason
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the advisory lock is PostgreSQL's")
+def test_a_second_refresher_waits_its_turn(quarter):
+    import psycopg
+
+    db = connection.settings_dict
+    other = psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"])
+    try:
+        other.execute("SELECT pg_advisory_lock(%s)", [rollups.LOCK_KEY])
+        assert rollups.refresh() == 0 and rollups.as_of() is None  # another process is refreshing
+    finally:
+        other.close()
+    assert rollups.refresh() > 0

@@ -17,6 +17,7 @@ the time its figures are as of.
 from __future__ import annotations
 
 import bisect
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
@@ -221,7 +222,9 @@ def rebuild(first: date | None = None, last: date | None = None, progress=None) 
     moves the refresh watermark to the moment it started."""
     started = clock.now()
     task = progress.add_task("Tổng hợp / rollups", total=2) if progress else None
-    with transaction.atomic():
+    with _only_one() as mine, transaction.atomic():
+        if not mine:
+            return 0
         written = _rebuild_facts(first, last)
         if progress:
             progress.advance(task)
@@ -246,6 +249,11 @@ def _analyze() -> None:
 def refresh(progress=None) -> int:
     """Rebuild only what changed since the last refresh: the received days of changed facts (and
     their months), the days newly synced dossiers were received, and the finished days of their steps."""
+    with _only_one() as mine:
+        return _refresh(progress) if mine else 0
+
+
+def _refresh(progress) -> int:
     now = clock.now()
     mark = RollupWatermark.objects.first()
     if mark is None:
@@ -278,8 +286,30 @@ def refresh(progress=None) -> int:
     return written
 
 
+@contextmanager
+def _only_one():
+    """One refresher at a time (PostgreSQL advisory lock; SQLite serializes writers itself): two
+    rebuilding the same days at once would both delete, then both insert. Yields False when another
+    process holds it, and the caller skips this round."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+        mine = cursor.fetchone()[0]
+    try:
+        yield mine
+    finally:
+        if mine:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+
+
+LOCK_KEY = 766_0001
+
+
 def _spans(days: set[date]):
-    """Consecutive days as (first, last) spans; a month's days together (monthly tables rebuild whole months)."""
+    """The changed days of each month as one (first, last) span (monthly tables rebuild whole months)."""
     by_month: dict[tuple[int, int], list[date]] = {}
     for d in sorted(days):
         by_month.setdefault((d.year, d.month), []).append(d)

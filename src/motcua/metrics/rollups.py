@@ -76,7 +76,7 @@ def _fact_sums() -> dict:
         "n_electronic_result": Count("pk", filter=paper & Q(electronic_result=True)),
         "n_digitized": Count("pk", filter=Q(digitized=True)),
         "n_reused": Count("pk", filter=Q(reused=True)),
-        "n_disliked": Count("pk", filter=Q(dossier__rating__score=1)),
+        "n_disliked": Count("pk", filter=engine.disliked()),
         "n_online": Count("pk", filter=Q(channel=2)),
         "n_running": Count("pk", filter=RUNNING),
         "n_running_multi_supplement": Count("pk", filter=RUNNING & Q(supplement_count__gt=1)),

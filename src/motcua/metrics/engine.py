@@ -177,8 +177,8 @@ def counts(scope: Scope, period: Period) -> dict[str, int]:
     """Every fact-based numerator and denominator of the node, in one aggregate query."""
     _, end = period.bounds
     synced = SyncState.objects.filter(dossier_id=OuterRef("dossier_id"), acked_version__gte=1)
-    facts = _facts(scope, period).annotate(is_synced=Exists(synced))
-    return fact_counts(facts, min(clock.now(), end), synced=Q(is_synced=True), disliked=disliked())
+    facts = _facts(scope, period).annotate(is_synced=Exists(synced), is_disliked=disliked())
+    return fact_counts(facts, min(clock.now(), end), synced=Q(is_synced=True), disliked=Q(is_disliked=True))
 
 
 def disliked() -> Exists:

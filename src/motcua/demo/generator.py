@@ -13,6 +13,7 @@ import json
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from queue import Empty
 from types import SimpleNamespace
 
 from django.db import connection, transaction
@@ -568,7 +569,7 @@ def _parallel(missing: int, workers: int, seed: int, batch_size: int, report) ->
     procs = []
     for k in range(workers):
         ids = {m: base[m] + k * ID_STRIDE[m] * parts[0] for m in ID_MODELS}
-        window = (midnight[k], min(midnight[k + 1], now))
+        window = (midnight[k], now if k == workers - 1 else midnight[k + 1])
         args = (seed + 1000 * k, now, window, ids, parts[k], batch_size, queue)
         procs.append(ctx.Process(target=_worker, args=args, daemon=True))
     for proc in procs:
@@ -578,7 +579,7 @@ def _parallel(missing: int, workers: int, seed: int, batch_size: int, report) ->
         while any(p.is_alive() for p in procs) or not queue.empty():
             try:
                 n = queue.get(timeout=0.5)
-            except Exception:  # queue.Empty: nothing reported in the last half second
+            except Empty:  # nothing reported in the last half second
                 continue
             done += n
             report(n)

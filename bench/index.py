@@ -167,6 +167,11 @@ def main() -> None:
 
     from_rollups = timed(lambda: every_agency(rollups), args.rounds, "every agency from rollups")
     from_facts = timed(lambda: every_agency(engine), max(1, args.rounds // 2), "every agency from facts")
+    from motcua.metrics import reports
+
+    t0 = time.perf_counter()
+    reports.handling_report(period)
+    report = time.perf_counter() - t0
     month = f"{period[:7]}"
     mem = {
         "facts, 1 month": probe("facts", month),
@@ -187,6 +192,7 @@ def main() -> None:
     table.add_row(f"refresh after 1,000 dossiers changed ({touched:,} rows rebuilt)", f"{incremental:.1f} s", "")
     table.add_row("index of every agency from rollups (median)", f"{statistics.median(from_rollups):.3f} s", "< 1 s")
     table.add_row("index of every agency from facts (median)", f"{statistics.median(from_facts):.1f} s", "< 60 s")
+    table.add_row("periodic handling report of every agency (from facts, once)", f"{report:.1f} s", "")
     for label, mb in mem.items():
         table.add_row(f"peak memory of a fresh process: {label}", f"{mb:.0f} MB", "flat")
     for label, times in page_times.items():

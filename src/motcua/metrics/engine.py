@@ -21,7 +21,7 @@ from motcua.catalog.selectors import versions_in_force
 from motcua.common import clock
 from motcua.common.errors import InvalidInput
 from motcua.common.timeutil import VN_TZ
-from motcua.dossiers.models import DossierFact
+from motcua.dossiers.models import DossierFact, DossierStep
 from motcua.feedback.models import Rating
 from motcua.identity.models import User
 from motcua.org.models import Agency
@@ -122,8 +122,6 @@ def parse_scope(text: str) -> Scope:
     if kind == "procedure":
         return Scope(text, Q(procedure__code=value), Q(procedure__code=value), kind)
     if kind == "official":
-        from motcua.dossiers.models import DossierStep
-
         if not User.objects.filter(username=value, staff_roles__isnull=False).exists():
             raise InvalidInput("unknown_official", f"Không có cán bộ '{value}'.", f"Unknown official '{value}'.")
         handled = DossierStep.objects.filter(finished_by__username=value).values("dossier_id")

@@ -80,3 +80,11 @@ def quarter(procedures, police_officer, as_user, citizen, monkeypatch):
 
 def by_id(result):
     return {i["id"]: i for g in result["groups"] for i in g["indicators"]}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The dashboard keeps a minute's worth of live counts in the cache: start every test without."""
+    from django.core.cache import cache
+
+    cache.clear()

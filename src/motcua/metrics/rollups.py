@@ -422,19 +422,24 @@ def compute(scope_text: str, period_text: str, config: str = engine.DEFAULT_CONF
     return _stamped(engine.assemble(counts, catalog, scope.label, period, config))
 
 
-def compute_agencies(codes: list[str], period_text: str, config: str = engine.DEFAULT_CONFIG) -> dict[str, dict]:
-    """The index of many agencies (each with its subtree) at once: one pass over each rollup table."""
+def compute_agencies(
+    codes: list[str], period_text: str, config: str = engine.DEFAULT_CONFIG, *, node: bool = False
+) -> dict[str, dict]:
+    """The index of many agencies (each with its subtree) at once, one pass over each rollup table;
+    with `node`, the province's own index too (key "node") from the same pass."""
     period = engine.parse_period(period_text)
     per_agency = _counts_by_agency(period)
     usage = _usage(period)
     catalog = engine.CatalogRows(period)
     stamp = as_of()
+    scopes = {f"agency:{code}": ids for code, ids in engine.subtrees(codes).items()}
+    if node:
+        scopes["node"] = None
     out = {}
-    for code, ids in engine.subtrees(codes).items():
+    for label, ids in scopes.items():
         counts = _total(per_agency, ids)
-        used = engine.used_of(usage, ids)
-        result = engine.assemble(counts, catalog.counts(ids, used), f"agency:{code}", period, config)
-        out[code] = _stamped(result, stamp)
+        result = engine.assemble(counts, catalog.counts(ids, engine.used_of(usage, ids)), label, period, config)
+        out[label.removeprefix("agency:")] = _stamped(result, stamp)
     return out
 
 

@@ -10,14 +10,15 @@ from motcua.metrics.models import StepRollup
 from motcua.org.models import Agency, StaffRole
 
 
-def agency_rows(period_text: str) -> list[dict]:
-    """The province's departments and communes, each with its index and band (one pass over the rollups)."""
+def province_and_agencies(period_text: str) -> tuple[dict, list[dict]]:
+    """The province's index, and its departments and communes each with its index and band, from
+    one pass over the rollups."""
     top = list(
         Agency.objects.filter(parent__kind=Agency.Kind.PROVINCE_PC, active=True)
         .exclude(kind__in=[Agency.Kind.SERVICE_CENTRE])
         .order_by("kind", "name")
     )
-    results = rollups.compute_agencies([a.code for a in top], period_text)
+    results = rollups.compute_agencies([a.code for a in top], period_text, node=True)
     rows = []
     for agency in top:
         result = results[agency.code]
@@ -32,7 +33,7 @@ def agency_rows(period_text: str) -> list[dict]:
                     "on_time": on_time["rate"],
                 }
             )
-    return sorted(rows, key=lambda r: -r["total"])
+    return results["node"], sorted(rows, key=lambda r: -r["total"])
 
 
 def late_steps(period_text: str, agency_ids: list[int] | None = None) -> QuerySet[StepRollup]:

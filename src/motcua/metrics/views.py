@@ -18,7 +18,7 @@ def transparency(request):
     period = request.GET.get("ky") or _default_period()
     rollups.ensure_built()
     try:
-        result = rollups.compute("node", period)
+        result, agencies = selectors.province_and_agencies(period)
     except DomainError as exc:
         return render(request, "metrics/transparency.html", {"error": exc.message_vi, "period": period}, status=400)
     config = engine.load_config(result["config_version"])
@@ -30,7 +30,7 @@ def transparency(request):
             "r": result,
             "band": services.band(result["total"]),
             "bands": config["bands"],
-            "agencies": selectors.agency_rows(period),
+            "agencies": agencies,
             "late_agencies": selectors.late_by_agency(period),
             "late_officials": selectors.late_by_official(period),
         },

@@ -162,8 +162,7 @@ def main() -> None:
     incremental = time.perf_counter() - t0
 
     def every_agency(source):
-        source.compute_agencies(codes, period)
-        (rollups if source is rollups else engine).compute("node", period)
+        source.compute_agencies(codes, period, node=True)  # the province and every agency, one pass
 
     from_rollups = timed(lambda: every_agency(rollups), args.rounds, "every agency from rollups")
     from_facts = timed(lambda: every_agency(engine), max(1, args.rounds // 2), "every agency from facts")

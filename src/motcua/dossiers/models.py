@@ -188,6 +188,7 @@ class DossierStep(models.Model):
         indexes = [
             models.Index(fields=["agency", "state"], name="step_agency_state"),
             models.Index(fields=["agency"], condition=models.Q(inter_agency=True), name="step_leg_agency"),
+            models.Index(fields=["finished_at"], name="step_finished"),  # step rollups of a day
         ]
 
 
@@ -280,6 +281,7 @@ class DossierFact(models.Model):
         indexes = [
             models.Index(fields=["agency", "received_at"], name="fact_agency_received"),
             models.Index(fields=["updated_at"], name="fact_updated"),  # rollup refresh: what changed
+            models.Index(fields=["received_at"], name="fact_received"),  # rollup rebuild of a day
             # running dossiers by first appointment: the index judges those due on the day it asks about
             models.Index(fields=["first_appointment_at"], condition=models.Q(ended_at__isnull=True), name="fact_open"),
         ]

@@ -16,6 +16,15 @@ class Rating(models.Model):
 
     dossier = models.OneToOneField(Dossier, models.CASCADE, related_name="rating", verbose_name=_("dossier"))
     score = models.PositiveSmallIntegerField(_("rating"), choices=Score.choices)
+    # no column: lets the index join a fact row to its rating directly (fact.rating_row)
+    fact = models.ForeignObject(
+        "dossiers.DossierFact",
+        models.DO_NOTHING,
+        from_fields=["dossier"],
+        to_fields=["dossier"],
+        related_name="rating_row",
+        null=True,
+    )
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
     created_at = models.DateTimeField(_("rated at"), auto_now_add=True)
 

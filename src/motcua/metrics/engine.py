@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib import resources
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from motcua.catalog.models import ProcedureComponent, ProcedureFee
 from motcua.catalog.selectors import versions_in_force
@@ -25,7 +25,6 @@ from motcua.dossiers.models import DossierFact, DossierStep
 from motcua.feedback.models import Rating
 from motcua.identity.models import User
 from motcua.org.models import Agency
-from motcua.sync.models import SyncState
 
 DEFAULT_CONFIG = "766-2024"
 
@@ -171,18 +170,14 @@ def _facts(scope: Scope, period: Period) -> QuerySet[DossierFact]:
     return DossierFact.objects.filter(scope.facts, received_at__gte=start, received_at__lt=end)
 
 
+SYNCED = Q(sync_state__acked_version__gte=1)  # joined (fact.sync_state), not probed once per row
+DISLIKED = Q(rating_row__score=Rating.Score.UNSATISFIED)
+
+
 def counts(scope: Scope, period: Period) -> dict[str, int]:
     """Every fact-based numerator and denominator of the node, in one aggregate query."""
     _, end = period.bounds
-    synced = SyncState.objects.filter(dossier_id=OuterRef("dossier_id"), acked_version__gte=1)
-    facts = _facts(scope, period).annotate(is_synced=Exists(synced), is_disliked=disliked())
-    return fact_counts(facts, min(clock.now(), end), synced=Q(is_synced=True), disliked=Q(is_disliked=True))
-
-
-def disliked() -> Exists:
-    """The applicant rated the handling "not satisfied" (an index probe per fact row: joining the wide
-    dossier table to reach the rating cost a scan of every dossier)."""
-    return Exists(Rating.objects.filter(dossier_id=OuterRef("dossier_id"), score=Rating.Score.UNSATISFIED))
+    return fact_counts(_facts(scope, period), min(clock.now(), end), synced=SYNCED, disliked=DISLIKED)
 
 
 def fact_counts(rows: QuerySet, as_of, *, synced: Q, disliked: Q, appointment: str = "first_appointment_at") -> dict:
@@ -214,20 +209,26 @@ def fact_aggregates(as_of, *, synced, disliked, appointment: str = "first_appoin
     }
 
 
-def compute_agencies(codes: list[str], period_text: str, config_version: str = DEFAULT_CONFIG) -> dict[str, dict]:
-    """Every agency's index (each with its subtree) straight from the facts, in one grouped pass."""
+def compute_agencies(
+    codes: list[str], period_text: str, config_version: str = DEFAULT_CONFIG, *, node: bool = False
+) -> dict[str, dict]:
+    """Every agency's index (each with its subtree) straight from the facts, in one grouped pass;
+    with `node`, the province's own index too (key "node") from the same pass."""
     period = parse_period(period_text)
     _, end = period.bounds
     facts = _facts(Scope("node", Q(), Q()), period)
-    synced = SyncState.objects.filter(dossier_id=OuterRef("dossier_id"), acked_version__gte=1)
-    aggregates = fact_aggregates(min(clock.now(), end), synced=Exists(synced), disliked=disliked())
+    aggregates = fact_aggregates(min(clock.now(), end), synced=SYNCED, disliked=DISLIKED)
     per_agency = {r.pop("agency_id"): r for r in facts.values("agency_id").order_by().annotate(**aggregates)}
     usage = usage_of(facts)
     catalog = CatalogRows(period)
+    scopes = {f"agency:{code}": ids for code, ids in subtrees(codes).items()}
+    if node:
+        scopes["node"] = None
     out = {}
-    for code, ids in subtrees(codes).items():
-        c = {k[2:]: sum(r[k] for a, r in per_agency.items() if a in ids) for k in aggregates}
-        out[code] = assemble(c, catalog.counts(ids, used_of(usage, ids)), f"agency:{code}", period, config_version)
+    for label, ids in scopes.items():
+        c = {k[2:]: sum(r[k] for a, r in per_agency.items() if ids is None or a in ids) for k in aggregates}
+        result = assemble(c, catalog.counts(ids, used_of(usage, ids)), label, period, config_version)
+        out[label.removeprefix("agency:")] = result
     return out
 
 
@@ -418,14 +419,14 @@ def _parts(formula: str, as_of) -> tuple[Q, Q] | None:
     within = Q(ended_at__isnull=True, status__in=[2, 4, 6], first_appointment_at__gte=as_of, supplement_count__lte=1)
     paper = Q(paper_result_required=True, status__in=[9, 10])
     table = {
-        "synced": (Q(dossier__sync__acked_version__gte=1), Q()),
+        "synced": (SYNCED, Q()),
         "on_time": (Q(timeliness__in=["early", "on_time"]) | within, Q()),
         "online_share": (Q(channel=2), Q()),
         "paid_online": (Q(fee_bearing=True, paid_online=True), Q(fee_bearing=True)),
         "electronic_result": (paper & Q(electronic_result=True), paper),
         "digitized": (Q(digitized=True), Q()),
         "reused": (Q(reused=True), Q()),
-        "satisfaction": (~(Q(timeliness="late") | late_open | Q(dossier__rating__score=1)), Q()),
+        "satisfaction": (~(Q(timeliness="late") | late_open | DISLIKED), Q()),
     }
     return table.get(formula)
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, DateField, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, DateField, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 
 from motcua.common import clock
@@ -62,12 +62,11 @@ EDGES = [round(900 * 1.2**k) for k in range(46)]
 
 # -- building -----------------------------------------------------------------------------------------
 def _fact_sums() -> dict:
-    synced = SyncState.objects.filter(dossier_id=OuterRef("dossier_id"), acked_version__gte=1)
     paper = Q(paper_result_required=True, status__in=[9, 10])
     eligible = Q(procedure_version__full_process_eligible=True)
     return {
         "n_received": Count("pk"),
-        "n_synced": Count("pk", filter=Exists(synced)),
+        "n_synced": Count("pk", filter=engine.SYNCED),
         "n_ended_on_time": Count("pk", filter=Q(timeliness__in=["early", "on_time"])),
         "n_ended_late": Count("pk", filter=Q(timeliness="late")),
         "n_fee_bearing": Count("pk", filter=Q(fee_bearing=True)),
@@ -76,7 +75,7 @@ def _fact_sums() -> dict:
         "n_electronic_result": Count("pk", filter=paper & Q(electronic_result=True)),
         "n_digitized": Count("pk", filter=Q(digitized=True)),
         "n_reused": Count("pk", filter=Q(reused=True)),
-        "n_disliked": Count("pk", filter=engine.disliked()),
+        "n_disliked": Count("pk", filter=engine.DISLIKED),
         "n_online": Count("pk", filter=Q(channel=2)),
         "n_running": Count("pk", filter=RUNNING),
         "n_running_multi_supplement": Count("pk", filter=RUNNING & Q(supplement_count__gt=1)),
@@ -259,22 +258,19 @@ def _refresh(progress) -> int:
     if mark is None:
         return rebuild(progress=progress)
     since = mark.refreshed_at
-    changed = DossierFact.objects.filter(updated_at__gte=since)
-    acked = SyncState.objects.filter(acked_at__gte=since).values("dossier_id")
-    facts = changed.values("dossier_id").union(acked)
-    day = TruncDate("received_at", tzinfo=VN_TZ)
-    fact_days = set(
-        DossierFact.objects.filter(dossier_id__in=facts, received_at__isnull=False)
-        .annotate(d=day)
-        .values_list("d", flat=True)
-        .distinct()
-    )
-    step_days = set(
-        DossierStep.objects.filter(dossier_id__in=changed.values("dossier_id"), finished_at__isnull=False)
-        .annotate(d=TruncDate("finished_at", tzinfo=VN_TZ))
-        .values_list("d", flat=True)
-        .distinct()
-    )
+    # what changed, as id lists: a minute's changes are few, and the lists keep the day lookups on indexes
+    changed = set(DossierFact.objects.filter(updated_at__gte=since).values_list("dossier_id", flat=True)[:BULK])
+    acked = set(SyncState.objects.filter(acked_at__gte=since).values_list("dossier_id", flat=True)[:BULK])
+    if len(changed) >= BULK or len(acked) >= BULK:  # a bulk load or import: rebuild everything
+        return rebuild(progress=progress)
+    fact_days, step_days = set(), set()
+    ids, step_ids = sorted(changed | acked), sorted(changed)
+    for i in range(0, len(ids), 10_000):
+        facts = DossierFact.objects.filter(dossier_id__in=ids[i : i + 10_000], received_at__isnull=False)
+        fact_days |= set(facts.annotate(d=TruncDate("received_at", tzinfo=VN_TZ)).values_list("d", flat=True))
+    for i in range(0, len(step_ids), 10_000):
+        steps = DossierStep.objects.filter(dossier_id__in=step_ids[i : i + 10_000], finished_at__isnull=False)
+        step_days |= set(steps.annotate(d=TruncDate("finished_at", tzinfo=VN_TZ)).values_list("d", flat=True))
     written = 0
     for first, last in _spans(fact_days):  # one transaction per span: an interruption leaves whole spans
         with transaction.atomic():
@@ -306,6 +302,7 @@ def _only_one():
 
 
 LOCK_KEY = 766_0001
+BULK = 200_000  # more changed dossiers than this since the last refresh: a full rebuild is cheaper
 
 
 def _spans(days: set[date]):

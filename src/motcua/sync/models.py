@@ -26,6 +26,16 @@ class SyncState(models.Model):
     dead = models.BooleanField(_("dead-lettered"), default=False)
     last_error = models.TextField(_("last error"), blank=True)
     acked_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # no column: lets the index join a dossier's fact row to its sync state directly (fact.sync_state),
+    # instead of probing this table once per fact
+    fact = models.ForeignObject(
+        "dossiers.DossierFact",
+        models.DO_NOTHING,
+        from_fields=["dossier"],
+        to_fields=["dossier"],
+        related_name="sync_state",
+        null=True,
+    )
 
     class Meta:
         verbose_name = _("sync state")

@@ -99,9 +99,12 @@ def test_histogram_quantiles_are_within_ten_percent():
 
 
 def test_refresh_follows_new_late_steps_and_sync_acks(quarter, monkeypatch):
+    from motcua.metrics.dashboard import dashboard
+
     assert rollups.refresh() > 0
     building = "Sở Xây dựng tỉnh Tây Ninh"
     late_before = {r["agency__name"]: r["n"] for r in selectors.late_by_agency("2026")}.get(building, 0)
+    shown_before = {r["agency__name"]: r["n"] for r in dashboard("node", "2026", None)["late_by_unit"]}
     synced_before = by_id(rollups.compute("node", "2026-Q1"))["1.4"]["numerator"]
     monkeypatch.setattr("motcua.common.clock.now", lambda: at("2026-11-24T09:00"))
     d3 = Dossier.objects.filter(status=4).order_by("id").first()
@@ -112,6 +115,8 @@ def test_refresh_follows_new_late_steps_and_sync_acks(quarter, monkeypatch):
     assert rollups.refresh() > 0
     late_after = {r["agency__name"]: r["n"] for r in selectors.late_by_agency("2026")}[building]
     assert late_after == late_before + 1
+    shown_after = {r["agency__name"]: r["n"] for r in dashboard("node", "2026", None)["late_by_unit"]}
+    assert shown_after[building] == shown_before.get(building, 0) + 1  # remembered only until the refresh
     assert by_id(rollups.compute("node", "2026-Q1"))["1.4"]["numerator"] == synced_before + 1
     assert by_id(rollups.compute("node", "2026-Q1")) == by_id(engine.compute("node", "2026-Q1"))
     assert rollups.refresh() == 0

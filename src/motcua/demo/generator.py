@@ -545,11 +545,24 @@ def generate(count: int, *, batch_size: int = 10_000, seed: int = 766, workers: 
             progress.advance(task, n)
 
     if workers <= 1 or connection.vendor != "postgresql":
-        return _run(Generator(seed=seed + existing), missing, batch_size, report)
-    try:
-        return _parallel(missing, workers, seed + existing, batch_size, report)
-    finally:
-        _reset_sequences()
+        done = _run(Generator(seed=seed + existing), missing, batch_size, report)
+    else:
+        try:
+            done = _parallel(missing, workers, seed + existing, batch_size, report)
+        finally:
+            _reset_sequences()
+    _analyze()
+    return done
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after a bulk load (PostgreSQL): with the old ones it picked a
+    5-million-row index range for a query that touches a few thousand rows."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (*ID_MODELS, DossierFact, SyncState):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _parallel(missing: int, workers: int, seed: int, batch_size: int, report) -> int:

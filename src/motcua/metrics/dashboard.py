@@ -31,13 +31,13 @@ TARGETS = [
 ]
 
 
-def targets(result: dict, rows) -> list[dict]:
+def targets(result: dict) -> list[dict]:
     by_id = {i["id"]: i for g in result["groups"] for i in g["indicators"]}
-    agg = rows.aggregate(n=Sum("full_process_eligible"), online=Sum("full_process_online"))
+    full = result.get("full_process") or {"online": 0, "eligible": 0}
     rows = []
     for key, label, goal in TARGETS:
         if key == "full_process":
-            n, d = agg["online"] or 0, agg["n"] or 0
+            n, d = full["online"], full["eligible"]
             rate = round(100 * n / d, 2) if d else None
         else:
             rate, n, d = by_id[key]["rate"], by_id[key]["numerator"], by_id[key]["denominator"]
@@ -78,12 +78,18 @@ def monthly(rows) -> list[dict]:
     ]
 
 
-def late_and_at_risk(period_text: str, agency_ids: list[int] | None, dossiers) -> dict:
-    return {
-        "late_by_unit": selectors.late_by_agency(period_text, agency_ids, limit=15),
-        "late_by_official": selectors.late_by_official(period_text, agency_ids, limit=15),
-        "at_risk_by_unit": at_risk_by_unit(agency_ids, dossiers),
-    }
+def _from_rollups(period_text: str, agency_ids: list[int] | None, rows) -> dict:
+    """The parts of the dashboard that read only the rollups (remembered until the next refresh)."""
+
+    def compute() -> dict:
+        return {
+            "monthly": monthly(rows),
+            "late_by_unit": selectors.late_by_agency(period_text, agency_ids, limit=15),
+            "late_by_official": selectors.late_by_official(period_text, agency_ids, limit=15),
+            "bottlenecks": bottlenecks(period_text, agency_ids),
+        }
+
+    return rollups.memo("dashboard", (period_text, sorted(agency_ids or []), agency_ids is None), compute)
 
 
 def at_risk_by_unit(agency_ids: list[int] | None, dossiers) -> list[dict]:
@@ -181,10 +187,9 @@ def dashboard(scope: str, period_text: str, agency_ids: list[int] | None) -> dic
         dossiers = dossiers.filter(Q(competent_agency_id__in=agency_ids) | Q(receiving_agency_id__in=agency_ids))
     return {
         "index": result,
-        "targets": targets(result, rows),
-        "monthly": monthly(rows),
-        **late_and_at_risk(period_text, agency_ids, dossiers),
-        "bottlenecks": bottlenecks(period_text, agency_ids),
+        "targets": targets(result),
+        **_from_rollups(period_text, agency_ids, rows),
+        "at_risk_by_unit": at_risk_by_unit(agency_ids, dossiers),
         "unused": unused_procedures(),
         "internal": internal_procedures(),
     }

@@ -17,9 +17,11 @@ the time its figures are as of.
 from __future__ import annotations
 
 import bisect
+import hashlib
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Case, Count, DateField, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
@@ -319,6 +321,17 @@ def as_of() -> datetime | None:
     return mark.refreshed_at if mark else None
 
 
+def memo(name: str, args: tuple, compute):
+    """`compute()` remembered until the next refresh: figures that read only the rollups are a pure
+    function of (arguments, watermark), so the answer is exact, not a stale copy."""
+    stamp = as_of()
+    key = "rollups:" + hashlib.sha256(repr((name, args, stamp)).encode()).hexdigest()
+    return compute() if stamp is None else cache.get_or_set(key, compute, MEMO_SECONDS)
+
+
+MEMO_SECONDS = 3600
+
+
 def ensure_built() -> None:
     """Build the rollups the first time a reader needs them (afterwards `index rollup --every` keeps them)."""
     if not RollupWatermark.objects.exists():
@@ -416,7 +429,9 @@ def compute(scope_text: str, period_text: str, config: str = engine.DEFAULT_CONF
     ids = None if scope.ids is None else set(scope.ids)
     counts = _total(_counts_by_agency(period, key), ids)
     catalog = engine.catalog_counts(scope, period, used=engine.used_of(_usage(period, key), ids))
-    return _stamped(engine.assemble(counts, catalog, scope.label, period, config))
+    result = _stamped(engine.assemble(counts, catalog, scope.label, period, config))
+    result["full_process"] = {"eligible": counts["full_process_eligible"], "online": counts["full_process_online"]}
+    return result
 
 
 def compute_agencies(

@@ -31,7 +31,13 @@ def transparency(request):
             "band": services.band(result["total"]),
             "bands": config["bands"],
             "agencies": agencies,
-            "late_agencies": selectors.late_by_agency(period),
-            "late_officials": selectors.late_by_official(period),
+            **rollups.memo(
+                "public-late",
+                (period,),
+                lambda: {
+                    "late_agencies": selectors.late_by_agency(period),
+                    "late_officials": selectors.late_by_official(period),
+                },
+            ),
         },
     )

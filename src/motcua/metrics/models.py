@@ -95,6 +95,26 @@ class MonthlyProcedureRollup(models.Model):
         return f"{self.month:%m/%Y} {self.agency_id} {self.procedure_id}"
 
 
+class DailyProcedureRollup(models.Model):
+    """The daily grain of `MonthlyProcedureRollup`: a refresh rebuilds only the changed days here, then
+    sums the month from them (rebuilding a month from the facts took ~2 s at 5 M dossiers)."""
+
+    day = models.DateField()
+    agency = models.ForeignKey("org.Agency", models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.Agency", models.CASCADE, null=True, related_name="+")
+    procedure = models.ForeignKey("catalog.Procedure", models.CASCADE, related_name="+")
+    received = models.PositiveIntegerField(default=0)
+    online = models.PositiveIntegerField(default=0)
+    fee_bearing = models.PositiveIntegerField(default=0)
+    paid_online = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="daily_proc_rollup_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agency_id} {self.procedure_id}"
+
+
 class StepRollup(models.Model):
     """Finished handling steps per finished day × agency × unit × official × step × budget:
     how many, how many late, and their office time (late steps by unit and official)."""
@@ -132,6 +152,24 @@ class StepDurationRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%m/%Y} {self.agency_id} {self.name} #{self.bucket}"
+
+
+class DailyStepDuration(models.Model):
+    """The daily grain of `StepDurationRollup` (a refresh rebuilds the changed days, then sums the
+    month: rebuilding a month from 2.7 M steps took 12–19 s)."""
+
+    day = models.DateField()
+    agency = models.ForeignKey("org.Agency", models.CASCADE, related_name="+")
+    name = models.CharField(max_length=255)
+    budget_seconds = models.PositiveIntegerField()
+    bucket = models.PositiveSmallIntegerField()
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="daily_duration_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agency_id} {self.name} #{self.bucket}"
 
 
 class RollupWatermark(models.Model):

@@ -31,7 +31,9 @@ from motcua.common.timeutil import VN_TZ
 from motcua.dossiers.models import DossierFact, DossierStep
 from motcua.metrics import engine
 from motcua.metrics.models import (
+    DailyProcedureRollup,
     DailyRollup,
+    DailyStepDuration,
     MonthlyProcedureRollup,
     RollupWatermark,
     StepDurationRollup,
@@ -58,6 +60,7 @@ SUMS = [
     "full_process_online",
 ]
 RUNNING = Q(ended_at__isnull=True, status__in=[2, 4, 6])
+ROLLUPS = (DailyRollup, DailyProcedureRollup, MonthlyProcedureRollup, StepRollup, DailyStepDuration, StepDurationRollup)
 # Office-time buckets of the step histograms: 15 minutes × 1.2^k (20 % wide), up to ~110 working days.
 EDGES = [round(900 * 1.2**k) for k in range(46)]
 
@@ -120,11 +123,11 @@ def _daily(first, last):
     )
 
 
-def _monthly_procedures(first, last):
+def _daily_procedures(first, last):
     return (
         _facts_between(first, last)
-        .annotate(m=TruncMonth("received_at", tzinfo=VN_TZ, output_field=DateField()))
-        .values("m", "agency_id", "unit_id", "procedure_id")
+        .annotate(d=TruncDate("received_at", tzinfo=VN_TZ))
+        .values("d", "agency_id", "unit_id", "procedure_id")
         .order_by()
         .annotate(
             n_received=Count("pk"),
@@ -133,6 +136,30 @@ def _monthly_procedures(first, last):
             n_paid_online=Count("pk", filter=Q(fee_bearing=True, paid_online=True)),
         )
     )
+
+
+def _monthly_procedures(first, last):
+    """A month's procedure usage summed from its days (the daily table is current for every day)."""
+    return (
+        _days_of(DailyProcedureRollup.objects.all(), first, last)
+        .annotate(m=TruncMonth("day", output_field=DateField()))
+        .values("m", "agency_id", "unit_id", "procedure_id")
+        .order_by()
+        .annotate(
+            n_received=Sum("received"),
+            n_online=Sum("online"),
+            n_fee_bearing=Sum("fee_bearing"),
+            n_paid_online=Sum("paid_online"),
+        )
+    )
+
+
+def _days_of(rows, first: date | None, last: date | None):
+    if first:
+        rows = rows.filter(day__gte=first)
+    if last:
+        rows = rows.filter(day__lte=last)
+    return rows
 
 
 def _steps(first, last):
@@ -159,14 +186,25 @@ def bucket_expression() -> Case:
     return Case(*whens, default=Value(len(EDGES)), output_field=IntegerField())
 
 
-def _durations(first, last):
+def _daily_durations(first, last):
     return (
         _steps_between(first, last)
         .filter(office_seconds__isnull=False)
-        .annotate(m=TruncMonth("finished_at", tzinfo=VN_TZ, output_field=DateField()), b=bucket_expression())
-        .values("m", "agency_id", "name", "budget_seconds", "b")
+        .annotate(d=TruncDate("finished_at", tzinfo=VN_TZ), b=bucket_expression())
+        .values("d", "agency_id", "name", "budget_seconds", "b")
         .order_by()
         .annotate(n_n=Count("pk"))
+    )
+
+
+def _durations(first, last):
+    """A month's step histograms summed from its days."""
+    return (
+        _days_of(DailyStepDuration.objects.all(), first, last)
+        .annotate(m=TruncMonth("day", output_field=DateField()))
+        .values("m", "agency_id", "name", "budget_seconds", "bucket")
+        .order_by()
+        .annotate(n_n=Sum("n"))
     )
 
 
@@ -202,18 +240,27 @@ def _replace(model, key: str, first: date | None, last: date | None, rows, renam
     return _insert_select(model, rows, renames)
 
 
+MONTH = {"m": "month"}
+
+
 def _rebuild_facts(first: date | None, last: date | None) -> int:
+    """The days [first, last] of the daily tables, then their whole months summed from the days."""
     m_first, m_last = _months(first, last)
-    return _replace(DailyRollup, "day", first, last, _daily(first, last), {"d": "day", "due": "due_day"}) + _replace(
-        MonthlyProcedureRollup, "month", m_first, m_last, _monthly_procedures(m_first, m_last), {"m": "month"}
+    return (
+        _replace(DailyRollup, "day", first, last, _daily(first, last), {"d": "day", "due": "due_day"})
+        + _replace(DailyProcedureRollup, "day", first, last, _daily_procedures(first, last), {"d": "day"})
+        + _replace(
+            MonthlyProcedureRollup, "month", m_first, m_last, _monthly_procedures(m_first, m_last), {"m": "month"}
+        )
     )
 
 
 def _rebuild_steps(first: date | None, last: date | None) -> int:
     m_first, m_last = _months(first, last)
-    renames = {"d": "day", "finished_by_id": "official"}
-    return _replace(StepRollup, "day", first, last, _steps(first, last), renames) + _replace(
-        StepDurationRollup, "month", m_first, m_last, _durations(m_first, m_last), {"m": "month", "b": "bucket"}
+    return (
+        _replace(StepRollup, "day", first, last, _steps(first, last), {"d": "day", "finished_by_id": "official"})
+        + _replace(DailyStepDuration, "day", first, last, _daily_durations(first, last), {"d": "day", "b": "bucket"})
+        + _replace(StepDurationRollup, "month", m_first, m_last, _durations(m_first, m_last), MONTH)
     )
 
 
@@ -243,7 +290,7 @@ def _analyze() -> None:
     """Fresh planner statistics after a rebuild (PostgreSQL plans the small rollup tables badly without)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in (DailyRollup, MonthlyProcedureRollup, StepRollup, StepDurationRollup):
+            for model in ROLLUPS:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 

@@ -75,11 +75,9 @@ class DailyRollup(Sums):
         return f"{self.day} {self.agency_id} {self.unit_id} {self.channel}"
 
 
-class MonthlyProcedureRollup(models.Model):
-    """Per received month × competent agency × unit × procedure: which procedures had online, fee-bearing and
-    paid-online dossiers (the catalog indicators 3.2, 3.5a and 3.5b)."""
+class ProcedureUsage(models.Model):
+    """Dossier counts per competent agency × unit × procedure (abstract)."""
 
-    month = models.DateField()  # the first day of the month
     agency = models.ForeignKey("org.Agency", models.CASCADE, related_name="+")
     unit = models.ForeignKey("org.Agency", models.CASCADE, null=True, related_name="+")
     procedure = models.ForeignKey("catalog.Procedure", models.CASCADE, related_name="+")
@@ -89,24 +87,27 @@ class MonthlyProcedureRollup(models.Model):
     paid_online = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class MonthlyProcedureRollup(ProcedureUsage):
+    """Per received month × competent agency × unit × procedure: which procedures had online, fee-bearing and
+    paid-online dossiers (the catalog indicators 3.2, 3.5a and 3.5b)."""
+
+    month = models.DateField()  # the first day of the month
+
+    class Meta:
         indexes = [models.Index(fields=["month", "agency"], name="proc_rollup_month_agency")]
 
     def __str__(self) -> str:
         return f"{self.month:%m/%Y} {self.agency_id} {self.procedure_id}"
 
 
-class DailyProcedureRollup(models.Model):
+class DailyProcedureRollup(ProcedureUsage):
     """The daily grain of `MonthlyProcedureRollup`: a refresh rebuilds only the changed days here, then
     sums the month from them (rebuilding a month from the facts took ~2 s at 5 M dossiers)."""
 
     day = models.DateField()
-    agency = models.ForeignKey("org.Agency", models.CASCADE, related_name="+")
-    unit = models.ForeignKey("org.Agency", models.CASCADE, null=True, related_name="+")
-    procedure = models.ForeignKey("catalog.Procedure", models.CASCADE, related_name="+")
-    received = models.PositiveIntegerField(default=0)
-    online = models.PositiveIntegerField(default=0)
-    fee_bearing = models.PositiveIntegerField(default=0)
-    paid_online = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["day"], name="daily_proc_rollup_day")]
@@ -136,16 +137,24 @@ class StepRollup(models.Model):
         return f"{self.day} {self.agency_id} {self.name}"
 
 
-class StepDurationRollup(models.Model):
-    """Histogram of the office time of finished steps per finished month × agency × step × budget
-    (log buckets 20 % wide), for the median and p90 of each step without reading every step."""
+class StepDurations(models.Model):
+    """How many finished steps per agency × step × budget took an office time in each bucket (abstract)."""
 
-    month = models.DateField()
     agency = models.ForeignKey("org.Agency", models.CASCADE, related_name="+")
     name = models.CharField(max_length=255)
     budget_seconds = models.PositiveIntegerField()
     bucket = models.PositiveSmallIntegerField()
     n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class StepDurationRollup(StepDurations):
+    """Histogram of the office time of finished steps per finished month × agency × step × budget
+    (log buckets 20 % wide), for the median and p90 of each step without reading every step."""
+
+    month = models.DateField()
 
     class Meta:
         indexes = [models.Index(fields=["month", "agency"], name="duration_rollup_month_agency")]
@@ -154,16 +163,11 @@ class StepDurationRollup(models.Model):
         return f"{self.month:%m/%Y} {self.agency_id} {self.name} #{self.bucket}"
 
 
-class DailyStepDuration(models.Model):
+class DailyStepDuration(StepDurations):
     """The daily grain of `StepDurationRollup` (a refresh rebuilds the changed days, then sums the
     month: rebuilding a month from 2.7 M steps took 12–19 s)."""
 
     day = models.DateField()
-    agency = models.ForeignKey("org.Agency", models.CASCADE, related_name="+")
-    name = models.CharField(max_length=255)
-    budget_seconds = models.PositiveIntegerField()
-    bucket = models.PositiveSmallIntegerField()
-    n = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["day"], name="daily_duration_day")]

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export MOTCUA_DEV := 1
 
-.PHONY: setup demo serve test test-pg browser bench bench-lifecycle lint format openapi screenshots messages clean
+.PHONY: setup demo serve test test-pg browser bench bench-lifecycle bench-index lint format openapi screenshots messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -55,6 +55,9 @@ bench: setup ## the quick benchmarks, each prints a table
 
 bench-lifecycle: setup ## lifecycles over HTTP with 1,000,000 dossiers in PostgreSQL (generates them once)
 	$(BIN)/python bench/lifecycle.py
+
+bench-index: setup ## the 766 index and its pages with 5,300,000 dossiers in PostgreSQL (generates them once, ~1 h)
+	$(BIN)/python bench/index.py
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts

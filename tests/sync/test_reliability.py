@@ -270,7 +270,9 @@ def test_worker_killed_mid_batch_and_restarted(node_world, live_server):
     proxy = FaultProxy(live_server.url)
     proxy.hang = 2.0  # every request is slow: the kill lands mid-batch
     first = _worker_process(node_world, proxy.url)
-    time.sleep(1.2)
+    deadline = time.monotonic() + 30  # wait for a claimed batch (a fixed sleep raced the worker's start)
+    while not SyncState.objects.filter(claimed_until__isnull=False).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
     first.send_signal(signal.SIGKILL)
     first.wait()
     assert SyncState.objects.filter(claimed_until__isnull=False).exists()  # a batch was in flight

@@ -186,17 +186,17 @@ def fact_counts(rows: QuerySet, as_of, *, synced: Q, disliked: Q, appointment: s
     return {k[2:]: v for k, v in agg.items()}
 
 
-def fact_aggregates(as_of, *, synced, disliked, appointment: str = "first_appointment_at") -> dict:
-    """COUNT … FILTER expressions of every fact-based numerator and denominator (prefixed: several
-    share a name with a field of the rows)."""
-    running = Q(ended_at__isnull=True, status__in=[2, 4, 6])
-    running_within = running & Q(**{f"{appointment}__gte": as_of}, supplement_count__lte=1)
+RUNNING = Q(ended_at__isnull=True, status__in=[2, 4, 6])  # received, not ended, not waiting on the applicant
+
+
+def counted_anytime(*, synced, disliked) -> dict:
+    """COUNT … FILTER expressions of the figures that do not depend on when they are judged (shared by
+    the index and the rollups; prefixed: several share a name with a field of the rows)."""
     fee = Q(fee_bearing=True)
     paper = Q(paper_result_required=True, status__in=[9, 10])
     return {
         "n_received": Count("pk"),
         "n_synced": Count("pk", filter=synced),
-        "n_on_time": Count("pk", filter=Q(timeliness__in=["early", "on_time"]) | running_within),
         "n_online": Count("pk", filter=Q(channel=2)),
         "n_fee_bearing": Count("pk", filter=fee),
         "n_paid_online": Count("pk", filter=fee & Q(paid_online=True)),
@@ -204,8 +204,18 @@ def fact_aggregates(as_of, *, synced, disliked, appointment: str = "first_appoin
         "n_electronic_result": Count("pk", filter=paper & Q(electronic_result=True)),
         "n_digitized": Count("pk", filter=Q(digitized=True)),
         "n_reused": Count("pk", filter=Q(reused=True)),
-        "n_late": Count("pk", filter=Q(timeliness="late") | running & Q(**{f"{appointment}__lt": as_of})),
         "n_disliked": Count("pk", filter=disliked),
+    }
+
+
+def fact_aggregates(as_of, *, synced, disliked, appointment: str = "first_appointment_at") -> dict:
+    """Every fact-based numerator and denominator, running dossiers judged as of `as_of`."""
+    within = RUNNING & Q(**{f"{appointment}__gte": as_of}, supplement_count__lte=1)
+    past = RUNNING & Q(**{f"{appointment}__lt": as_of})
+    return {
+        **counted_anytime(synced=synced, disliked=disliked),
+        "n_on_time": Count("pk", filter=Q(timeliness__in=["early", "on_time"]) | within),
+        "n_late": Count("pk", filter=Q(timeliness="late") | past),
     }
 
 
@@ -415,8 +425,8 @@ def assemble(c: dict, k: dict, scope_label: str, period: Period, config_version:
 # -- drill-down: the dossiers behind a figure ---------------------------------------------------------
 def _parts(formula: str, as_of) -> tuple[Q, Q] | None:
     """(numerator filter, denominator filter) on the fact rows of the scope and period."""
-    late_open = Q(ended_at__isnull=True, status__in=[2, 4, 6], first_appointment_at__lt=as_of)
-    within = Q(ended_at__isnull=True, status__in=[2, 4, 6], first_appointment_at__gte=as_of, supplement_count__lte=1)
+    late_open = RUNNING & Q(first_appointment_at__lt=as_of)
+    within = RUNNING & Q(first_appointment_at__gte=as_of, supplement_count__lte=1)
     paper = Q(paper_result_required=True, status__in=[9, 10])
     table = {
         "synced": (SYNCED, Q()),

@@ -1,16 +1,17 @@
 """Rollups of the fact and step rows, and the Decision 766 index read from them.
 
-Four small tables, each rebuilt by one `INSERT … SELECT … GROUP BY` in the database (the rows never
-pass through Python, so a rebuild's memory does not grow with the data):
+Small tables, each rebuilt by one `INSERT … SELECT … GROUP BY` in the database (the rows never pass
+through Python, so a rebuild's memory does not grow with the data):
 - `DailyRollup`: received day × competent agency × unit × channel (running dossiers also by the day
   of their first appointment) — every count the index needs;
-- `MonthlyProcedureRollup`: month × agency × unit × procedure — which procedures had online,
-  fee-bearing and paid-online dossiers (catalog indicators);
+- `MonthlyProcedureRollup` (summed from `DailyProcedureRollup`): month × agency × unit × procedure —
+  which procedures had online, fee-bearing and paid-online dossiers (catalog indicators);
 - `StepRollup`: finished day × agency × unit × official × step — steps, late steps, office time;
-- `StepDurationRollup`: month × agency × step × log bucket of office time — medians and p90.
+- `StepDurationRollup` (summed from `DailyStepDuration`): month × agency × step × log bucket of
+  office time — medians and p90.
 
-`refresh()` rebuilds only the days and months whose facts, sync acknowledgements or steps changed
-since the last refresh; `motcua index rollup --every 60` keeps them current, and every reader shows
+`refresh()` rebuilds only the days whose facts, sync acknowledgements or steps changed since the last
+refresh, then sums their months; `motcua index rollup --every 60` keeps them current, and every reader shows
 the time its figures are as of.
 """
 
@@ -59,7 +60,7 @@ SUMS = [
     "full_process_eligible",
     "full_process_online",
 ]
-RUNNING = Q(ended_at__isnull=True, status__in=[2, 4, 6])
+RUNNING = engine.RUNNING
 ROLLUPS = (DailyRollup, DailyProcedureRollup, MonthlyProcedureRollup, StepRollup, DailyStepDuration, StepDurationRollup)
 # Office-time buckets of the step histograms: 15 minutes × 1.2^k (20 % wide), up to ~110 working days.
 EDGES = [round(900 * 1.2**k) for k in range(46)]
@@ -67,21 +68,11 @@ EDGES = [round(900 * 1.2**k) for k in range(46)]
 
 # -- building -----------------------------------------------------------------------------------------
 def _fact_sums() -> dict:
-    paper = Q(paper_result_required=True, status__in=[9, 10])
     eligible = Q(procedure_version__full_process_eligible=True)
     return {
-        "n_received": Count("pk"),
-        "n_synced": Count("pk", filter=engine.SYNCED),
+        **engine.counted_anytime(synced=engine.SYNCED, disliked=engine.DISLIKED),
         "n_ended_on_time": Count("pk", filter=Q(timeliness__in=["early", "on_time"])),
         "n_ended_late": Count("pk", filter=Q(timeliness="late")),
-        "n_fee_bearing": Count("pk", filter=Q(fee_bearing=True)),
-        "n_paid_online": Count("pk", filter=Q(fee_bearing=True, paid_online=True)),
-        "n_paper_result": Count("pk", filter=paper),
-        "n_electronic_result": Count("pk", filter=paper & Q(electronic_result=True)),
-        "n_digitized": Count("pk", filter=Q(digitized=True)),
-        "n_reused": Count("pk", filter=Q(reused=True)),
-        "n_disliked": Count("pk", filter=engine.DISLIKED),
-        "n_online": Count("pk", filter=Q(channel=2)),
         "n_running": Count("pk", filter=RUNNING),
         "n_running_multi_supplement": Count("pk", filter=RUNNING & Q(supplement_count__gt=1)),
         "n_full_process_eligible": Count("pk", filter=eligible),
@@ -154,11 +145,12 @@ def _monthly_procedures(first, last):
     )
 
 
-def _days_of(rows, first: date | None, last: date | None):
+def _days_of(rows, first: date | None, last: date | None, key: str = "day"):
+    """Rollup rows whose `key` date is in [first, last] (open ends when not given)."""
     if first:
-        rows = rows.filter(day__gte=first)
+        rows = rows.filter(**{f"{key}__gte": first})
     if last:
-        rows = rows.filter(day__lte=last)
+        rows = rows.filter(**{f"{key}__lte": last})
     return rows
 
 
@@ -231,12 +223,7 @@ def _months(first: date | None, last: date | None) -> tuple[date | None, date | 
 
 def _replace(model, key: str, first: date | None, last: date | None, rows, renames: dict) -> int:
     """Delete the rollup rows of [first, last] and insert them again from `rows`."""
-    old = model.objects.all()
-    if first:
-        old = old.filter(**{f"{key}__gte": first})
-    if last:
-        old = old.filter(**{f"{key}__lte": last})
-    old.delete()
+    _days_of(model.objects.all(), first, last, key).delete()
     return _insert_select(model, rows, renames)
 
 

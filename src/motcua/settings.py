@@ -3,6 +3,8 @@
 DATABASE_URL    default: SQLite at ./var/motcua.sqlite3 (WAL)
 SECRET_KEY      required when DEBUG is off
 DEBUG           "1" to enable
+MOTCUA_NATIONAL_URL, MOTCUA_NATIONAL_CLIENT_ID, MOTCUA_NATIONAL_CLIENT_SECRET  the national portal and this
+                node's credentials there (demo: derived for the monitor that runs beside the node)
 ALLOWED_HOSTS   comma-separated
 MOTCUA_VAR_DIR  where SQLite, uploads and logs live (default ./var)
 MOTCUA_OFFICE_HOURS  office sessions, default "07:30-11:30,13:00-17:00"
@@ -169,6 +171,13 @@ MOTCUA_NODE_CODE = os.environ.get("MOTCUA_NODE_CODE", "H53")
 MOTCUA_NATIONAL_URL = os.environ.get("MOTCUA_NATIONAL_URL", "http://127.0.0.1:8000/national/api")
 MOTCUA_NATIONAL_CLIENT_ID = os.environ.get("MOTCUA_NATIONAL_CLIENT_ID", "")
 MOTCUA_NATIONAL_CLIENT_SECRET = os.environ.get("MOTCUA_NATIONAL_CLIENT_SECRET", "")
+if not MOTCUA_NATIONAL_CLIENT_ID and (DEBUG or os.environ.get("MOTCUA_DEV")):
+    # the demo runs the monitor beside the node under the same key; `motcua demo` registers this client
+    from motcua.protocol.signing import node_secret
+
+    MOTCUA_NATIONAL_CLIENT_ID = f"{MOTCUA_NODE_CODE.lower()}-demo"
+    MOTCUA_NATIONAL_CLIENT_SECRET = node_secret(SECRET_KEY, MOTCUA_NATIONAL_CLIENT_ID)
+MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")  # links in the national payload
 MOTCUA_NATIONAL_TIMEOUT = float(os.environ.get("MOTCUA_NATIONAL_TIMEOUT", "15"))
 MOTCUA_SYNC_LEASE_SECONDS = float(os.environ.get("MOTCUA_SYNC_LEASE_SECONDS", "60"))
 MOTCUA_SYNC_BACKOFF_BASE_SECONDS = float(os.environ.get("MOTCUA_SYNC_BACKOFF_BASE_SECONDS", "1"))

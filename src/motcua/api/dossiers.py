@@ -26,6 +26,7 @@ class ComponentIn(Schema):
     file_ref: str = Field(default="", max_length=500)
     digitized: bool = False
     reused: bool = False
+    from_data_store: bool = False  # taken from the applicant's data store (DuocLayTuKhoDMQG)
 
 
 class ApplicantIn(Schema):
@@ -213,7 +214,9 @@ def detail(d: Dossier) -> dict[str, Any]:
         fee_total_vnd=d.fee_total_vnd,
         amount_due_vnd=d.amount_due_vnd,
         paid_online=d.paid_online,
-        components=list(d.components.values("code", "name", "provided", "digitized", "reused", "file_ref")),
+        components=list(
+            d.components.values("code", "name", "provided", "digitized", "reused", "from_data_store", "file_ref")
+        ),
         steps=[_step(s) for s in d.steps.select_related("agency", "unit", "assignee", "finished_by")],
         supplements=[
             {

@@ -9,7 +9,6 @@ interrupted run keeps whole batches and `--count N` resumes up to N ("at least N
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.catalog.selectors import versions_in_force
-from motcua.dossiers import timing
+from motcua.dossiers import bulk, timing
 from motcua.dossiers.events import GENESIS, chain_hash, event_body
 from motcua.dossiers.models import Dossier, DossierCodeCounter, DossierEvent, DossierFact, DossierStep
 from motcua.org import selectors as org
@@ -32,98 +31,6 @@ SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Võ", "
 MIDDLE = ["Văn", "Thị", "Minh", "Ngọc", "Thanh", "Hữu", "Đức", "Thu", "Quốc", "Gia"]
 GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Lan", "Long", "Mai", "Nam", "Phúc", "Tâm", "Tuấn"]
 
-DOSSIER_COLS = [
-    "id",
-    "code",
-    "procedure_id",
-    "procedure_version_id",
-    "status",
-    "channel",
-    "applicant_type",
-    "applicant_name",
-    "applicant_id_number",
-    "applicant_phone",
-    "applicant_email",
-    "applicant_address",
-    "on_behalf",
-    "receiving_agency_id",
-    "competent_agency_id",
-    "commune_id",
-    "form_data",
-    "submitted_at",
-    "received_at",
-    "appointment_at",
-    "first_appointment_at",
-    "due_at",
-    "risk_from",
-    "ended_at",
-    "returned_at",
-    "return_method",
-    "paused_at",
-    "resume_status",
-    "supplement_count",
-    "supplement_seconds",
-    "rescheduled",
-    "fee_total_vnd",
-    "amount_due_vnd",
-    "paid_at",
-    "paid_online",
-    "current_step_id",
-    "version",
-    "last_hash",
-    "updated_at",
-]
-STEP_COLS = [
-    "id",
-    "dossier_id",
-    "seq",
-    "template_order",
-    "name",
-    "role",
-    "agency_id",
-    "unit_id",
-    "inter_agency",
-    "budget_seconds",
-    "state",
-    "started_at",
-    "due_at",
-    "finished_at",
-    "outcome",
-    "comment",
-    "finished_by_id",
-    "office_seconds",
-]
-EVENT_COLS = ["id", "dossier_id", "seq", "action", "from_status", "to_status", "at", "payload", "prev_hash", "hash"]
-FACT_COLS = [
-    "dossier_id",
-    "procedure_id",
-    "procedure_version_id",
-    "agency_id",
-    "receiving_agency_id",
-    "unit_id",
-    "status",
-    "channel",
-    "online_level",
-    "submitted_at",
-    "received_at",
-    "appointment_at",
-    "first_appointment_at",
-    "ended_at",
-    "returned_at",
-    "supplement_count",
-    "supplement_seconds",
-    "rescheduled",
-    "fee_bearing",
-    "paid_online",
-    "digitized",
-    "reused",
-    "electronic_result",
-    "paper_result_required",
-    "timeliness",
-    "officials",
-    "updated_at",
-]
-
 
 @dataclass
 class Plan:
@@ -133,29 +40,9 @@ class Plan:
     weight: float
     fee: int
     templates: list = field(default_factory=list)
-
-
-SYNC_COLS = [
-    "dossier_id",
-    "node_version",
-    "acked_version",
-    "pending",
-    "changed_at",
-    "next_attempt_at",
-    "attempts",
-    "dead",
-    "last_error",
-    "claimed_by",
-]
-
-
-@dataclass
-class Batch:
-    dossiers: list = field(default_factory=list)
-    steps: list = field(default_factory=list)
-    events: list = field(default_factory=list)
-    facts: list = field(default_factory=list)
-    sync: list = field(default_factory=list)
+    components: list = field(default_factory=list)
+    fees: list = field(default_factory=list)
+    results: list = field(default_factory=list)
 
 
 class Generator:
@@ -193,10 +80,22 @@ class Generator:
 
     def _plans(self) -> list[Plan]:
         plans = []
-        qs = versions_in_force(self.now).select_related("competent_agency").prefetch_related("fees", "steps__agency")
+        qs = versions_in_force(self.now).select_related("competent_agency")
+        qs = qs.prefetch_related("fees", "steps__agency", "components", "results")
         for v in qs.filter(internal=False):
             weight = 6.0 if v.level == "commune" else 1.0
-            plans.append(Plan(v, weight, sum(f.amount_vnd for f in v.fees.all()), list(v.steps.all())))
+            fees = list(v.fees.all())
+            plans.append(
+                Plan(
+                    v,
+                    weight,
+                    sum(f.amount_vnd for f in fees),
+                    list(v.steps.all()),
+                    [c for c in v.components.all() if c.required],
+                    fees,
+                    list(v.results.all()),
+                )
+            )
         if not plans:
             raise RuntimeError("no procedure in force: load the demo first (motcua demo)")
         return plans
@@ -230,7 +129,7 @@ class Generator:
         lo, hi = self.cal.offset(self.window_start), self.cal.offset(self.window_end)
         return self.cal.instant_at(self.rng.randint(lo + 1, hi))
 
-    def dossier(self, batch: Batch) -> None:
+    def dossier(self, batch: bulk.Batch) -> None:
         rng = self.rng
         plan = rng.choices(self.plans, weights=[p.weight for p in self.plans])[0]
         v = plan.version
@@ -258,8 +157,7 @@ class Generator:
             paid_online=False,
             current_step_id=None,
             paused_at=None,
-            unit_id=None,
-            officials=[],
+            supplements=[],
         )
         events: list[tuple] = []
 
@@ -305,29 +203,26 @@ class Generator:
             open_now = finish >= self.now or (fate < 0.05 and seq > 1)
             officials = self.staff.get((agency.pk, tpl.role))
             official = None if open_now or not officials else rng.choice(officials)
-            d.officials.append({"step": seq, "agency": agency.pk, "user": official})
-            d.unit_id = tpl.unit_id or d.unit_id
             batch.steps.append(
-                [
-                    self.ids[DossierStep],
-                    d.id,
-                    seq,
-                    tpl.order,
-                    tpl.name,
-                    tpl.role,
-                    agency.pk,
-                    tpl.unit_id,
-                    tpl.inter_agency,
-                    budget,
-                    "active" if open_now else "done",
-                    clock,
-                    due,
-                    None if open_now else finish,
-                    "" if open_now else "forwarded",
-                    "",
-                    official,
-                    None if open_now else spent,
-                ]
+                {
+                    "id": self.ids[DossierStep],
+                    "dossier_id": d.id,
+                    "seq": seq,
+                    "template_order": tpl.order,
+                    "name": tpl.name,
+                    "role": tpl.role,
+                    "agency_id": agency.pk,
+                    "unit_id": tpl.unit_id,
+                    "inter_agency": tpl.inter_agency,
+                    "budget_seconds": budget,
+                    "state": "active" if open_now else "done",
+                    "started_at": clock,
+                    "due_at": due,
+                    "finished_at": None if open_now else finish,
+                    "outcome": "" if open_now else "forwarded",
+                    "finished_by_id": official,
+                    "office_seconds": None if open_now else spent,
+                }
             )
             if open_now:
                 d.status, d.current_step_id = (4 if seq > 1 else 2), self.ids[DossierStep]
@@ -341,7 +236,9 @@ class Generator:
                 asked, back = clock, clock + timedelta(days=rng.randint(1, 12))
                 event("request-supplement", 4, 5, asked, {"items": ["Bổ sung giấy tờ"], "generated": True})
                 d.supplement_count += 1
-                if back >= self.now:
+                answered = back if back < self.now else None
+                d.supplements.append({"requested_at": asked, "resubmitted_at": answered, "requested_by_id": official})
+                if answered is None:
                     d.status, d.paused_at = 5, asked
                     return
                 event("resubmit", 5, 4, back)
@@ -363,113 +260,111 @@ class Generator:
         rng, v = self.rng, plan.version
         prev = GENESIS
         for seq, (action, frm, to, at, payload) in enumerate(events, 1):
-            body = event_body(d.code, seq, action, frm, to, None, at, payload)
-            digest = chain_hash(prev, body)
+            digest = chain_hash(prev, event_body(d.code, seq, action, frm, to, None, at, payload))
             self.ids[DossierEvent] += 1
             batch.events.append(
-                [
-                    self.ids[DossierEvent],
-                    d.id,
-                    seq,
-                    action,
-                    frm,
-                    to,
-                    at,
-                    json.dumps(payload, ensure_ascii=False),
-                    prev,
-                    digest,
-                ]
+                {
+                    "id": self.ids[DossierEvent],
+                    "dossier_id": d.id,
+                    "seq": seq,
+                    "action": action,
+                    "from_status": frm,
+                    "to_status": to,
+                    "at": at,
+                    "payload": payload,
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
             )
             prev = digest
-        name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
-        phone = f"09{rng.randint(10000000, 99999999)}"
-        now = self.now
+        online = channel == 2
+        paid = plan.fee > 0 and online and rng.random() < 0.5
         batch.dossiers.append(
-            [
-                d.id,
-                d.code,
-                v.procedure_id,
-                v.pk,
-                d.status,
-                channel,
-                1,
-                name,
-                "",
-                phone,
-                "",
-                "",
-                False,
-                desk.pk,
-                competent.pk,
-                commune,
-                "{}",
-                d.submitted_at,
-                d.received_at,
-                d.appointment_at,
-                d.first_appointment_at,
-                d.due_at,
-                d.risk_from,
-                d.ended_at,
-                d.returned_at,
-                d.return_method,
-                d.paused_at,
-                4 if d.status == 5 else None,
-                d.supplement_count,
-                d.supplement_seconds,
-                d.rescheduled,
-                plan.fee,
-                0,
-                None,
-                d.paid_online,
-                d.current_step_id,
-                len(events),
-                prev,
-                now,
-            ]
+            {
+                "id": d.id,
+                "code": d.code,
+                "procedure_id": v.procedure_id,
+                "procedure_version_id": v.pk,
+                "status": d.status,
+                "channel": channel,
+                "applicant_type": 1,
+                "applicant_name": f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+                "applicant_phone": f"09{rng.randint(10000000, 99999999)}",
+                "receiving_agency_id": desk.pk,
+                "competent_agency_id": competent.pk,
+                "commune_id": commune,
+                "submitted_at": d.submitted_at,
+                "received_at": d.received_at,
+                "appointment_at": d.appointment_at,
+                "first_appointment_at": d.first_appointment_at,
+                "due_at": d.due_at,
+                "risk_from": d.risk_from,
+                "ended_at": d.ended_at,
+                "returned_at": d.returned_at,
+                "return_method": d.return_method,
+                "paused_at": d.paused_at,
+                "resume_status": 4 if d.status == 5 else None,
+                "supplement_count": d.supplement_count,
+                "supplement_seconds": d.supplement_seconds,
+                "fee_total_vnd": plan.fee,
+                "paid_online": paid,
+                "payment_platform": 2 if paid else None,
+                "satisfaction": rng.choices([1, 2, 3], weights=[1, 5, 4])[0]
+                if d.status == 10 and rng.random() < 0.3
+                else None,
+                "current_step_id": d.current_step_id,
+                "version": len(events),
+                "last_hash": prev,
+            }
         )
-        batch.sync.append([d.id, len(events), 0, True, now, now, 0, False, "", ""])  # to be synced nationally
-        digitized = channel == 2 or rng.random() < 0.6
-        timeliness = timing.classify(d, now) if d.ended_at else ""
-        batch.facts.append(
-            [
-                d.id,
-                v.procedure_id,
-                v.pk,
-                competent.pk,
-                desk.pk,
-                d.unit_id,
-                d.status,
-                channel,
-                v.online_level,
-                d.submitted_at,
-                d.received_at,
-                d.appointment_at,
-                d.first_appointment_at,
-                d.ended_at,
-                d.returned_at,
-                d.supplement_count,
-                d.supplement_seconds,
-                d.rescheduled,
-                plan.fee > 0,
-                plan.fee > 0 and channel == 2 and rng.random() < 0.5,
-                digitized,
-                rng.random() < 0.2,
-                d.status in (9, 10) and rng.random() < 0.7,
-                v.paper_result_required,
-                timeliness,
-                json.dumps(d.officials),
-                now,
-            ]
-        )
+        self._children(plan, d, online, batch)
+
+    def _children(self, plan, d, online: bool, batch) -> None:
+        """Components with their digitization flags, the dossier's own fees (a few exempt), supplement
+        requests, and results (most with an electronic file)."""
+        rng = self.rng
+        for c in plan.components:
+            batch.components.append(
+                {
+                    "dossier_id": d.id,
+                    "code": c.code,
+                    "name": c.name,
+                    "digitized": online or rng.random() < 0.6,
+                    "reused": c.reusable and rng.random() < 0.5,
+                    "from_data_store": online and c.reusable and rng.random() < 0.3,
+                }
+            )
+        exempt = rng.random() < 0.05
+        for f in plan.fees:
+            batch.fees.append(
+                {
+                    "dossier_id": d.id,
+                    "code": f.code,
+                    "name": f.name,
+                    "kind": f.kind,
+                    "amount_vnd": 0 if exempt else f.amount_vnd,
+                }
+            )
+        batch.supplements += [
+            {
+                "dossier_id": d.id,
+                "during_reception": False,
+                "items": ["Bổ sung giấy tờ"],
+                "reason": "Bổ sung giấy tờ",
+                **s,
+            }
+            for s in d.supplements
+        ]
+        if d.status in (9, 10):
+            electronic = rng.random() < 0.7
+            for r in plan.results or [SimpleNamespace(code="KQ", name="Kết quả giải quyết")]:
+                ref = f"{rng.getrandbits(128):032x}" if electronic else ""
+                batch.results.append({"dossier_id": d.id, "code": r.code, "name": r.name, "file_ref": ref})
 
     # -- writing ------------------------------------------------------------------------------
-    def write(self, batch: Batch) -> None:
+    def write(self, batch: bulk.Batch) -> None:
         with transaction.atomic():
-            _insert(Dossier, DOSSIER_COLS, batch.dossiers)
-            _insert(DossierStep, STEP_COLS, batch.steps)
-            _insert(DossierEvent, EVENT_COLS, batch.events)
-            _insert(DossierFact, FACT_COLS, batch.facts)
-            _insert(SyncState, SYNC_COLS, batch.sync)
+            bulk.write(batch, self.now)
             self._save_counters()
         _reset_sequences()
 
@@ -479,21 +374,6 @@ class Generator:
             rows, update_conflicts=True, unique_fields=["agency", "day"], update_fields=["last"]
         )
         self.dirty.clear()
-
-
-def _insert(model, cols: list[str], rows: list[list]) -> None:
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in cols)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(cols))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
 def _reset_sequences() -> None:
@@ -519,7 +399,7 @@ ID_STRIDE = {Dossier: 1, DossierStep: 16, DossierEvent: 24}
 def _run(gen: Generator, count: int, batch_size: int, report) -> int:
     done = 0
     while done < count:
-        batch = Batch()
+        batch = bulk.Batch()
         for _ in range(min(batch_size, count - done)):
             gen.dossier(batch)
         gen.write(batch)

@@ -1,44 +1,58 @@
-"""The per-dossier fact row: what the Decision 766 index needs, kept current by the writer."""
+"""The per-dossier fact row: what the Decision 766 index needs, kept current by the writer.
+
+Its values come from `protocol.facts.derive` over the dossier's national record — the same function
+the national monitor applies to what it receives, and the bulk writer to imported and generated
+dossiers. An action re-reads only the parts of the dossier it can change; the others keep their values.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from motcua.dossiers import timing
-from motcua.dossiers.models import Dossier, DossierFact, Status
+from motcua.catalog.models import ProcedureFee
+from motcua.dossiers.models import Dossier, DossierFact
+from motcua.dossiers.records import record_of
+from motcua.protocol.codec import to_second
+from motcua.protocol.facts import derive
+from motcua.workdays.services import get_calendar
 
 # Which parts of the dossier an action can change, so the others are not re-read.
-READS_COMPONENTS = frozenset({"submit", "resubmit"})
-READS_RESULTS = frozenset({"resolve"})
+READS_COMPONENTS = frozenset({"submit", "resubmit", "resolve"})
+READS_RESULTS = frozenset({"submit", "resolve"})
+READS_FEES = frozenset({"submit"})
+
+
+def node_values(d: Dossier, steps) -> dict:
+    """The fact columns only this node has: where the work is, who did it, the current appointment."""
+    return {
+        "unit_id": next((s.unit_id for s in reversed(steps) if s.unit_id), None),
+        "appointment_at": to_second(d.appointment_at),
+        "rescheduled": d.rescheduled,
+        "officials": [{"step": s.seq, "agency": s.agency_id, "user": s.finished_by_id or s.assignee_id} for s in steps],
+    }
+
+
+def fact_values(d: Dossier, action: str) -> dict:
+    version = d.procedure_version
+    children = {}
+    if d.supplement_count:  # requests during handling (those at reception come before the clock)
+        children["supplements"] = list(d.supplements.filter(during_reception=False).order_by("id"))
+    else:
+        children["supplements"] = []
+    if action in READS_COMPONENTS:
+        children["components"] = list(d.components.all())
+    if action in READS_RESULTS:
+        children["results"] = [] if action == "submit" else list(d.results.all())
+    fee_procedure = None
+    if action in READS_FEES:
+        children["fees"] = list(d.fees.all())
+        fee_procedure = ProcedureFee.objects.filter(version=version, amount_vnd__gt=0).exists()
+    record = record_of(d, version, fee_procedure=fee_procedure, **children)
+    return {**derive(record, get_calendar()), **node_values(d, list(d.steps.all()))}
 
 
 def refresh_fact(d: Dossier, now: datetime, action: str) -> None:
-    steps = list(d.steps.all())
-    version = d.procedure_version
-    values = {
-        "unit_id": next((s.unit_id for s in reversed(steps) if s.unit_id), None),
-        "status": d.status,
-        "received_at": d.received_at,
-        "appointment_at": d.appointment_at,
-        "first_appointment_at": d.first_appointment_at,
-        "ended_at": d.ended_at,
-        "returned_at": d.returned_at,
-        "supplement_count": d.supplement_count,
-        "supplement_seconds": d.supplement_seconds,
-        "rescheduled": d.rescheduled,
-        "fee_bearing": d.fee_total_vnd > 0 or d.amount_due_vnd > 0,
-        "paid_online": d.paid_online,
-        "timeliness": timing.classify(d, now) if d.ended_at else "",
-        "officials": [{"step": s.seq, "agency": s.agency_id, "user": s.finished_by_id or s.assignee_id} for s in steps],
-    }
-    if action in READS_COMPONENTS:
-        provided = [c for c in d.components.all() if c.provided]
-        values["digitized"] = bool(provided) and all(c.digitized for c in provided)
-        values["reused"] = any(c.reused for c in provided)
-    if action in READS_RESULTS:
-        values["electronic_result"] = any(r.electronic for r in d.results.all())
-    if d.status not in (Status.RESOLVED, Status.RETURNED):
-        values["electronic_result"] = False
+    values = fact_values(d, action)
     if action == "submit":
         DossierFact.objects.create(
             dossier=d,
@@ -46,10 +60,7 @@ def refresh_fact(d: Dossier, now: datetime, action: str) -> None:
             procedure_version_id=d.procedure_version_id,
             agency_id=d.competent_agency_id,
             receiving_agency_id=d.receiving_agency_id,
-            channel=d.channel,
-            online_level=version.online_level,
-            submitted_at=d.submitted_at,
-            paper_result_required=version.paper_result_required,
+            online_level=d.procedure_version.online_level,
             **values,
         )
     else:

@@ -158,6 +158,7 @@ def _components(version: ProcedureVersion, given: list[dict]) -> list[dict]:
                 "file_ref": str(item.get("file_ref", ""))[:500],
                 "digitized": bool(item.get("digitized", False)),
                 "reused": bool(item.get("reused", False)),
+                "from_data_store": bool(item.get("from_data_store", False)),
             }
         )
     missing = [c.name for code, c in catalog.items() if c.required and code not in seen]

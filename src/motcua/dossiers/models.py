@@ -119,6 +119,10 @@ class Dossier(models.Model):
     amount_due_vnd = models.PositiveBigIntegerField(_("financial obligation (VND)"), default=0)
     paid_at = models.DateTimeField(null=True, blank=True)
     paid_online = models.BooleanField(default=False)
+    # DuocThanhToanTrucTuyen as received (1 DVCQG, 2 the province's gateway); empty: 2 when paid online
+    payment_platform = models.PositiveSmallIntegerField(null=True, blank=True)
+    # the applicant's rating (MucDoHaiLong: 1 not satisfied, 2 satisfied, 3 very satisfied), synced
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True)
     current_step = models.ForeignKey("DossierStep", models.SET_NULL, null=True, blank=True, related_name="+")
     version = models.PositiveIntegerField(_("version"), default=0)
     last_hash = models.CharField(max_length=64, blank=True)
@@ -147,8 +151,24 @@ class DossierComponent(models.Model):
     name = models.CharField(max_length=500)
     provided = models.BooleanField(default=True)
     file_ref = models.CharField(max_length=500, blank=True)
-    digitized = models.BooleanField(default=False)
-    reused = models.BooleanField(default=False)
+    digitized = models.BooleanField(default=False)  # DuocSoHoa
+    reused = models.BooleanField(default=False)  # DuocTaiSuDung 1
+    replaced_by = models.CharField(max_length=40, blank=True)  # MaKetQuaThayThe (DuocTaiSuDung 2)
+    from_data_store = models.BooleanField(default=False)  # DuocLayTuKhoDMQG
+
+    class Meta:
+        ordering = ["id"]
+
+
+class DossierFee(models.Model):
+    """The dossier's own fee list (DanhSachLePhi): the procedure's fees at submission, or as imported;
+    an exemption lists 0."""
+
+    dossier = models.ForeignKey(Dossier, models.CASCADE, related_name="fees")
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=8, blank=True)
+    amount_vnd = models.PositiveBigIntegerField()
 
     class Meta:
         ordering = ["id"]
@@ -181,6 +201,7 @@ class DossierStep(models.Model):
     office_seconds = models.PositiveIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=20, blank=True)
     comment = models.TextField(blank=True)
+    handler_name = models.CharField(max_length=255, blank=True)  # NguoiXuLy of an imported step
 
     class Meta:
         ordering = ["seq"]
@@ -197,7 +218,7 @@ class DossierSupplement(models.Model):
 
     dossier = models.ForeignKey(Dossier, models.CASCADE, related_name="supplements")
     requested_at = models.DateTimeField()
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
     during_reception = models.BooleanField()
     items = models.JSONField()
     reason = models.TextField()
@@ -247,7 +268,10 @@ class DossierEvent(models.Model):
 
 
 class DossierFact(models.Model):
-    """One row per dossier with what the Decision 766 index needs (kept in the same transaction)."""
+    """One row per dossier with what the Decision 766 index needs (kept in the same transaction).
+
+    Its values come from `protocol.facts.derive`, the definition the national monitor uses too;
+    timestamps are to the second, as the national format carries them."""
 
     dossier = models.OneToOneField(Dossier, models.CASCADE, primary_key=True, related_name="fact")
     procedure = models.ForeignKey(Procedure, models.PROTECT, related_name="+")
@@ -267,12 +291,19 @@ class DossierFact(models.Model):
     supplement_count = models.PositiveSmallIntegerField(default=0)
     supplement_seconds = models.BigIntegerField(default=0)
     rescheduled = models.BooleanField(default=False)
+    # 2.1: end of processing as the index takes it (None: open) and the deadline it is judged against
+    # (first appointment or statutory deadline, plus the time waited for supplements)
+    index_end_at = models.DateTimeField(null=True)
+    index_due_at = models.DateTimeField(null=True)
     fee_bearing = models.BooleanField(default=False)
     paid_online = models.BooleanField(default=False)
-    digitized = models.BooleanField(default=False)
-    reused = models.BooleanField(default=False)
-    electronic_result = models.BooleanField(default=False)
+    counted_online = models.BooleanField(default=False)  # 3.3
+    digitized = models.BooleanField(default=False)  # 4.2
+    reused = models.BooleanField(default=False)  # 4.3
+    from_data_store = models.BooleanField(default=False)  # 4.4
+    electronic_result = models.BooleanField(default=False)  # 4.1
     paper_result_required = models.BooleanField(default=False)
+    disliked = models.BooleanField(default=False)  # 5.4
     timeliness = models.CharField(max_length=10, blank=True)  # early / on_time / late for ended dossiers
     officials = models.JSONField(default=list)  # [{"step": seq, "agency": id, "user": id}]
     updated_at = models.DateTimeField(auto_now=True)
@@ -283,7 +314,7 @@ class DossierFact(models.Model):
             models.Index(fields=["updated_at"], name="fact_updated"),  # rollup refresh: what changed
             models.Index(fields=["received_at"], name="fact_received"),  # rollup rebuild of a day
             # running dossiers by first appointment: the index judges those due on the day it asks about
-            models.Index(fields=["first_appointment_at"], condition=models.Q(ended_at__isnull=True), name="fact_open"),
+            models.Index(fields=["index_due_at"], condition=models.Q(index_end_at__isnull=True), name="fact_open"),
         ]
 
 

@@ -11,9 +11,10 @@ from pydantic import BaseModel
 from motcua.common import clock
 from motcua.common.errors import InvalidInput, NotFound
 from motcua.common.timeutil import VN_TZ
-from motcua.dossiers import authz, timing
+from motcua.dossiers import authz
 from motcua.dossiers.models import RUNNING, AccessLog, Dossier, DossierEvent
 from motcua.identity.cccd import normalize_phone
+from motcua.protocol.facts import standing
 
 MAX_PAGE = 100
 
@@ -112,7 +113,7 @@ def flags(d: Dossier, now: datetime | None = None) -> dict:
     return {
         "overdue": overdue,
         "at_risk": bool(open_running and not overdue and d.risk_from and d.risk_from <= now),
-        "timeliness": timing.classify(d, now),
+        "timeliness": standing(d.fact, now) if hasattr(d, "fact") else "",
         "rescheduled": d.rescheduled,
         "supplement_count": d.supplement_count,
         "flagged_late_by_supplements": d.supplement_count > 1,

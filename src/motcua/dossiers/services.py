@@ -26,13 +26,14 @@ from motcua.dossiers.models import (
     Dossier,
     DossierComponent,
     DossierEvent,
+    DossierFee,
     DossierResult,
     DossierStep,
     DossierSupplement,
     ReturnMethod,
     Status,
 )
-from motcua.dossiers.transitions import TRANSITIONS
+from motcua.dossiers.transitions import RECORDINGS, TRANSITIONS
 from motcua.org import selectors as org
 from motcua.org.models import Agency
 from motcua.sync import outbox
@@ -63,7 +64,7 @@ class Ctx:
 
 # -- the transaction skeleton ------------------------------------------------------------------
 def _act(code: str, action: str, actor, version: int | None, apply: Callable[[Ctx], dict], target=None) -> Dossier:
-    edge = TRANSITIONS[action]
+    edge = TRANSITIONS.get(action) or RECORDINGS[action]
     with transaction.atomic():
         dossier = _locked(code, actor)
         authz.ensure_may_see(actor, dossier)
@@ -308,11 +309,16 @@ def submit(actor, sub: Submission) -> Dossier:
             commune=prepared.commune,
             form_data=sub.form_data or {},
             submitted_at=now,
-            fee_total_vnd=sum(f.amount_vnd for f in version.fees.all()),
         )
+        fees = list(version.fees.all())
+        d.fee_total_vnd = sum(f.amount_vnd for f in fees)
         d.code = allocate_code(prepared.desk, now)
         d.save()
         DossierComponent.objects.bulk_create(DossierComponent(dossier=d, **c) for c in prepared.components)
+        # the dossier's own fee list starts as the procedure's (an exemption later lists 0)
+        DossierFee.objects.bulk_create(
+            DossierFee(dossier=d, code=f.code, name=f.name, kind=f.kind, amount_vnd=f.amount_vnd) for f in fees
+        )
         ctx = Ctx(d, actor, now, get_calendar())
         _record(ctx, "submit", None, {"channel": d.channel, "procedure_version": version.version})
         if not authz.is_citizen(actor) and sub.receive_now:
@@ -655,3 +661,13 @@ def return_result(code: str, actor, *, method: str, version: int | None = None) 
         return {"method": method}
 
     return _act(code, "return", actor, version, apply, target=_desk)
+
+
+def rate(code: str, actor, *, score: int) -> Dossier:
+    """The applicant's rating, recorded on the dossier so the index (5.4) and the sync carry it."""
+
+    def apply(ctx: Ctx) -> dict:
+        ctx.dossier.satisfaction = score
+        return {"score": score}
+
+    return _act(code, "rate", actor, None, apply)

@@ -1,14 +1,11 @@
-"""Dossier time rules on top of the working calendar: appointments, step dues, pauses,
-the at-risk instant, and on-time classification as the national index judges it
-(shared/reference/vietnam-domain.md §1.3; docs/dossiers.md)."""
+"""Dossier time rules on top of the working calendar: appointments, step dues, pauses and the
+at-risk instant (docs/dossiers.md). How the index judges a dossier on time is `protocol.facts`."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
-from motcua.common.timeutil import to_local
-from motcua.dossiers.models import Status
 from motcua.workdays.engine import Unit, WorkCalendar, amount_to_seconds
 
 
@@ -45,36 +42,3 @@ def risk_from(
     latest_offset = calendar.offset(due) - later_budget
     latest = calendar.instant_at(latest_offset) if latest_offset > 0 else step_started
     return step_started if step_due > latest else latest
-
-
-def end_for_index(d) -> datetime | None:
-    """NgayKetThucXuLy as the index takes it, or the pause start for an unanswered supplement."""
-    if d.ended_at is not None:
-        return d.ended_at
-    if d.status == Status.SUPPLEMENT and d.paused_at is not None and d.received_at is not None:
-        return d.paused_at
-    return None
-
-
-def classify(d, now: datetime) -> str:
-    """early / on_time / late for ended dossiers; within / overdue for open ones; '' if not received.
-
-    end_adjusted = end − Σ(resubmitted − requested) over supplement requests during handling,
-    compared with the *first* appointment (rescheduling does not make a late dossier on time);
-    more than one supplement request during handling counts as late.
-    """
-    if d.received_at is None or d.first_appointment_at is None:
-        return ""
-    if d.status == Status.WITHDRAWN and d.ended_at is None:
-        return ""
-    end = end_for_index(d)
-    finished = end is not None
-    end_adjusted = (end or now) - timedelta(seconds=d.supplement_seconds)
-    if d.supplement_count > 1:
-        return "late" if finished else "overdue"
-    appointment = d.first_appointment_at
-    if not finished:
-        return "overdue" if end_adjusted > appointment else "within"
-    if end_adjusted > appointment:
-        return "late"
-    return "early" if to_local(end_adjusted).date() < to_local(appointment).date() else "on_time"

@@ -143,3 +143,16 @@ TRANSITIONS: dict[str, Edge] = {
 }
 
 ACTIONS = tuple(a for a in TRANSITIONS if a != "submit")
+
+# Facts recorded on a dossier without moving it (not offered as API actions).
+RECORDINGS: dict[str, Edge] = {
+    "rate": _edge(
+        "rate",
+        [S.RETURNED],
+        None,
+        [],
+        True,
+        "Đánh giá mức độ hài lòng về việc giải quyết thủ tục hành chính",
+        f"{_D118}; Nghị định 61/2018/NĐ-CP (Điều 31–32)",
+    )
+}

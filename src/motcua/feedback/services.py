@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from motcua.common.errors import Conflict, InvalidInput
-from motcua.dossiers import authz
+from motcua.dossiers import authz, services
 from motcua.dossiers.models import Dossier, Status
 from motcua.feedback.models import Rating
 
@@ -24,6 +24,8 @@ def rate(user, code: str, score: int, comment: str = "") -> Rating:
         raise InvalidInput("invalid_score", "Mức đánh giá không hợp lệ.", "Invalid rating.")
     try:
         with transaction.atomic():
-            return Rating.objects.create(dossier=dossier, score=score, comment=comment.strip()[:2000])
+            rating = Rating.objects.create(dossier=dossier, score=score, comment=comment.strip()[:2000])
+            services.rate(code, user, score=score)  # on the dossier: its fact and its sync carry it
+            return rating
     except IntegrityError:
         raise Conflict("already_rated", "Hồ sơ này đã được đánh giá.", "This dossier was already rated.") from None

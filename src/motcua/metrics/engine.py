@@ -7,12 +7,7 @@ whatever the number of dossiers. Indicators whose data a later feature brings an
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
-from importlib import resources
 
 from django.db.models import Count, Q, QuerySet
 
@@ -20,76 +15,26 @@ from motcua.catalog.models import ProcedureComponent, ProcedureFee
 from motcua.catalog.selectors import versions_in_force
 from motcua.common import clock
 from motcua.common.errors import InvalidInput
-from motcua.common.timeutil import VN_TZ
 from motcua.dossiers.models import DossierFact, DossierStep
-from motcua.feedback.models import Rating
 from motcua.identity.models import User
 from motcua.org.models import Agency
+from motcua.protocol import index766
 
-DEFAULT_CONFIG = "766-2024"
-
-
-@cache
-def load_config(version: str = DEFAULT_CONFIG) -> dict:
-    try:
-        text = resources.files("motcua.metrics").joinpath(f"indicators/{version}.json").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidInput(
-            "unknown_config", f"Không có bộ chỉ số '{version}'.", f"No indicator set '{version}'."
-        ) from None
-    return json.loads(text)
-
-
-# -- periods and scopes ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Period:
-    label: str
-    start: date
-    end: date  # inclusive
-
-    @property
-    def bounds(self) -> tuple[datetime, datetime]:
-        start = datetime(self.start.year, self.start.month, self.start.day, tzinfo=VN_TZ)
-        end = datetime(self.end.year, self.end.month, self.end.day, tzinfo=VN_TZ) + timedelta(days=1)
-        return start, end
+# the formulas, periods and scoring are shared with the national monitor
+DEFAULT_CONFIG = index766.DEFAULT_CONFIG
+Period, parse_period, load_config, assemble, score, two = (
+    index766.Period,
+    index766.parse_period,
+    index766.load_config,
+    index766.assemble,
+    index766.score,
+    index766.two,
+)
+NO_CATALOG = index766.NO_CATALOG
+_month_end = index766.month_end
 
 
-def parse_period(text: str) -> Period:
-    """2026, 2026-H1, 2026-Q3, 2026-07, or 2026-01-01..2026-03-31."""
-    t = (text or "").strip().upper()
-    try:
-        if ".." in t:
-            a, b = (date.fromisoformat(x) for x in t.split(".."))
-            if b < a:
-                raise ValueError
-            return Period(text, a, b)
-        year = int(t[:4])
-        rest = t[4:]
-        if rest == "":
-            return Period(t, date(year, 1, 1), date(year, 12, 31))
-        if rest in ("-H1", "-H2"):
-            first = 1 if rest == "-H1" else 7
-            return Period(t, date(year, first, 1), _month_end(year, first + 5))
-        if rest.startswith("-Q") and rest[2:] in "1234" and len(rest) == 3:
-            q = int(rest[2])
-            return Period(t, date(year, 3 * q - 2, 1), _month_end(year, 3 * q))
-        month = int(rest[1:])
-        if rest[0] == "-" and 1 <= month <= 12:
-            return Period(t, date(year, month, 1), _month_end(year, month))
-    except ValueError:
-        pass
-    raise InvalidInput(
-        "invalid_period",
-        f"Kỳ '{text}' không hợp lệ (ví dụ 2026, 2026-H1, 2026-Q3, 2026-07, 2026-01-01..2026-03-31).",
-        f"Invalid period '{text}' (e.g. 2026, 2026-H1, 2026-Q3, 2026-07, 2026-01-01..2026-03-31).",
-    )
-
-
-def _month_end(year: int, month: int) -> date:
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return nxt - timedelta(days=1)
-
-
+# -- scopes -----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Scope:
     label: str
@@ -112,8 +57,11 @@ def parse_scope(text: str) -> Scope:
     kind, _, value = (text or "node").partition(":")
     if kind == "node":
         return Scope("node", Q(), Q())
-    if kind in ("agency", "unit", "commune"):
-        agency = _scope_agency(kind, value)
+    if kind == "commune":
+        ids = _commune_agencies(value)
+        return Scope(text, Q(agency_id__in=ids), Q(competent_agency_id__in=ids), kind, ids)
+    if kind in ("agency", "unit"):
+        agency = _scope_agency(value)
         ids = tuple(Agency.objects.filter(tree_path__startswith=agency.tree_path).values_list("id", flat=True))
         if kind == "unit":
             return Scope(text, Q(unit_id__in=ids), Q(), kind, ids)
@@ -128,14 +76,26 @@ def parse_scope(text: str) -> Scope:
     raise InvalidInput("invalid_scope", f"Phạm vi không hợp lệ ({SCOPE_HELP[0]}).", f"Invalid scope ({SCOPE_HELP[1]}).")
 
 
-def _scope_agency(kind: str, value: str) -> Agency:
-    if kind == "commune":
-        agency = Agency.objects.filter(kind=Agency.Kind.COMMUNE_PC, commune_id=value).first()
-    else:
-        agency = Agency.objects.filter(code=value).first()
+def _scope_agency(value: str) -> Agency:
+    agency = Agency.objects.filter(code=value).first()
     if agency is None:
         raise InvalidInput("unknown_agency", f"Không có cơ quan '{value}'.", f"Unknown agency '{value}'.")
     return agency
+
+
+def _commune_agencies(value: str) -> tuple[int, ...]:
+    """Every agency of a commune (People's Committee, its desk, the commune police, and their units),
+    named by the commune's code or by any of its agencies' codes."""
+    commune = value if Agency.objects.filter(commune_id=value).exists() else None
+    if commune is None:
+        commune = Agency.objects.filter(code=value).exclude(commune=None).values_list("commune_id", flat=True).first()
+    if commune is None:
+        raise InvalidInput("unknown_agency", f"Không có xã, phường '{value}'.", f"Unknown commune '{value}'.")
+    paths = list(Agency.objects.filter(commune_id=commune).values_list("tree_path", flat=True))
+    under = Q()
+    for path in paths:
+        under |= Q(tree_path__startswith=path)
+    return tuple(Agency.objects.filter(under).values_list("id", flat=True))
 
 
 def subtrees(codes: list[str]) -> dict[str, set[int]]:
@@ -145,25 +105,6 @@ def subtrees(codes: list[str]) -> dict[str, set[int]]:
     return {code: {i for i, _, p in agencies if p.startswith(paths[code])} for code in codes if code in paths}
 
 
-# -- scoring ----------------------------------------------------------------------------------------
-def two(x: Decimal) -> Decimal:
-    return x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def score(numerator: int | None, denominator: int | None, max_points, target) -> tuple:
-    """(rate %, points): max if rate ≥ target, else rate / target × max; no target: rate × max."""
-    if numerator is None or not denominator:
-        return None, None
-    rate = Decimal(numerator) / Decimal(denominator)
-    pmax = Decimal(str(max_points))
-    if target is None:
-        points = rate * pmax
-    else:
-        t = Decimal(str(target))
-        points = pmax if rate >= t else rate / t * pmax
-    return two(rate * 100), two(points)
-
-
 # -- the figures -------------------------------------------------------------------------------------
 def _facts(scope: Scope, period: Period) -> QuerySet[DossierFact]:
     start, end = period.bounds
@@ -171,52 +112,12 @@ def _facts(scope: Scope, period: Period) -> QuerySet[DossierFact]:
 
 
 SYNCED = Q(sync_state__acked_version__gte=1)  # joined (fact.sync_state), not probed once per row
-DISLIKED = Q(rating_row__score=Rating.Score.UNSATISFIED)
 
 
 def counts(scope: Scope, period: Period) -> dict[str, int]:
-    """Every fact-based numerator and denominator of the node, in one aggregate query."""
+    """Every fact-based numerator and denominator of the scope, in one aggregate query."""
     _, end = period.bounds
-    return fact_counts(_facts(scope, period), min(clock.now(), end), synced=SYNCED, disliked=DISLIKED)
-
-
-def fact_counts(rows: QuerySet, as_of, *, synced: Q, disliked: Q, appointment: str = "first_appointment_at") -> dict:
-    """The same counts over any rows with the fact fields: the node's facts or the monitor's synced dossiers."""
-    agg = rows.aggregate(**fact_aggregates(as_of, synced=synced, disliked=disliked, appointment=appointment))
-    return {k[2:]: v for k, v in agg.items()}
-
-
-RUNNING = Q(ended_at__isnull=True, status__in=[2, 4, 6])  # received, not ended, not waiting on the applicant
-
-
-def counted_anytime(*, synced, disliked) -> dict:
-    """COUNT … FILTER expressions of the figures that do not depend on when they are judged (shared by
-    the index and the rollups; prefixed: several share a name with a field of the rows)."""
-    fee = Q(fee_bearing=True)
-    paper = Q(paper_result_required=True, status__in=[9, 10])
-    return {
-        "n_received": Count("pk"),
-        "n_synced": Count("pk", filter=synced),
-        "n_online": Count("pk", filter=Q(channel=2)),
-        "n_fee_bearing": Count("pk", filter=fee),
-        "n_paid_online": Count("pk", filter=fee & Q(paid_online=True)),
-        "n_paper_result": Count("pk", filter=paper),
-        "n_electronic_result": Count("pk", filter=paper & Q(electronic_result=True)),
-        "n_digitized": Count("pk", filter=Q(digitized=True)),
-        "n_reused": Count("pk", filter=Q(reused=True)),
-        "n_disliked": Count("pk", filter=disliked),
-    }
-
-
-def fact_aggregates(as_of, *, synced, disliked, appointment: str = "first_appointment_at") -> dict:
-    """Every fact-based numerator and denominator, running dossiers judged as of `as_of`."""
-    within = RUNNING & Q(**{f"{appointment}__gte": as_of}, supplement_count__lte=1)
-    past = RUNNING & Q(**{f"{appointment}__lt": as_of})
-    return {
-        **counted_anytime(synced=synced, disliked=disliked),
-        "n_on_time": Count("pk", filter=Q(timeliness__in=["early", "on_time"]) | within),
-        "n_late": Count("pk", filter=Q(timeliness="late") | past),
-    }
+    return index766.counts(_facts(scope, period), min(clock.now(), end), synced=SYNCED)
 
 
 def compute_agencies(
@@ -227,7 +128,7 @@ def compute_agencies(
     period = parse_period(period_text)
     _, end = period.bounds
     facts = _facts(Scope("node", Q(), Q()), period)
-    aggregates = fact_aggregates(min(clock.now(), end), synced=SYNCED, disliked=DISLIKED)
+    aggregates = index766.aggregates(min(clock.now(), end), synced=SYNCED)
     per_agency = {r.pop("agency_id"): r for r in facts.values("agency_id").order_by().annotate(**aggregates)}
     usage = usage_of(facts)
     catalog = CatalogRows(period)
@@ -329,28 +230,6 @@ class CatalogRows:
         }
 
 
-def _fraction(formula: str, c: dict, k: dict) -> tuple[int | None, int | None]:
-    satisfied = None
-    if formula == "satisfaction":
-        satisfied = max(0, c["received"] - c["late"] - c["disliked"])
-    table = {
-        "catalog_complete": (k["complete"], k["procedures"]),
-        "synced": (c["synced"], c["received"]),
-        "on_time": (c["on_time"], c["received"]),
-        "online_procedures": (k["online_procedures"], k["procedures"]),
-        "online_services_used": (k["online_used"], k["online_procedures"]),
-        "online_share": (c["online"], c["received"]),
-        "fee_procedures_integrated": (k["fee_integrated"], k["fee_procedures"]),
-        "fee_procedures_paid_online": (k["fee_paid_online"], k["fee_with_dossiers"]),
-        "paid_online": (c["paid_online"], c["fee_bearing"]),
-        "electronic_result": (c["electronic_result"], c["paper_result"]),
-        "digitized": (c["digitized"], c["received"]),
-        "reused": (c["reused"], c["received"]),
-        "satisfaction": (satisfied, c["received"]),
-    }
-    return table.get(formula, (None, None))
-
-
 def compute(scope_text: str = "node", period_text: str = "", config_version: str = DEFAULT_CONFIG) -> dict:
     period = parse_period(period_text or str(clock.now().year))
     scope = parse_scope(scope_text)
@@ -361,82 +240,22 @@ def compute(scope_text: str = "node", period_text: str = "", config_version: str
     return result
 
 
-NO_CATALOG = {
-    "procedures": None,
-    "complete": None,
-    "online_procedures": None,
-    "online_used": None,
-    "fee_procedures": None,
-    "fee_integrated": None,
-    "fee_with_dossiers": None,
-    "fee_paid_online": None,
-}
-
-
-def assemble(c: dict, k: dict, scope_label: str, period: Period, config_version: str = DEFAULT_CONFIG) -> dict:
-    """Score the counts with an indicator set (shared by the node and the national monitor)."""
-    config = load_config(config_version)
-    groups = []
-    total = Decimal(0)
-    for g in config["groups"]:
-        items = []
-        for ind in (i for i in config["indicators"] if i["group"] == g["id"]):
-            numerator, denominator = _fraction(ind["formula"], c, k)
-            rate, points = score(numerator, denominator, ind["max_points"], ind["target"])
-            items.append(
-                {
-                    "id": ind["id"],
-                    "name": ind["name_vi"],
-                    "name_en": ind["name_en"],
-                    "max_points": ind["max_points"],
-                    "target": ind["target"],
-                    "numerator": numerator,
-                    "denominator": denominator,
-                    "rate": rate,
-                    "points": points,
-                    "has_data": ind["formula"] != "no_data",
-                    "note": ind.get("note", ""),
-                }
-            )
-        group_points = two(sum((i["points"] or Decimal(0)) for i in items))
-        total += group_points
-        groups.append(
-            {
-                "id": g["id"],
-                "name": g["name_vi"],
-                "name_en": g["name_en"],
-                "max_points": g["max_points"],
-                "points": group_points,
-                "indicators": items,
-            }
-        )
-    return {
-        "config_version": config["version"],
-        "scope": scope_label,
-        "period": period.label,
-        "start": period.start.isoformat(),
-        "end": period.end.isoformat(),
-        "total": two(total),
-        "max_with_data": sum(i["max_points"] for i in config["indicators"] if i["formula"] != "no_data"),
-        "groups": groups,
-    }
-
-
 # -- drill-down: the dossiers behind a figure ---------------------------------------------------------
 def _parts(formula: str, as_of) -> tuple[Q, Q] | None:
-    """(numerator filter, denominator filter) on the fact rows of the scope and period."""
-    late_open = RUNNING & Q(first_appointment_at__lt=as_of)
-    within = RUNNING & Q(first_appointment_at__gte=as_of, supplement_count__lte=1)
-    paper = Q(paper_result_required=True, status__in=[9, 10])
+    """(numerator filter, denominator filter) on the fact rows of the scope and period: the same
+    expressions the counts use, so a figure and the dossiers behind it always agree."""
+    i = index766
+    late = i.ENDED_LATE | i.past(as_of)
     table = {
         "synced": (SYNCED, Q()),
-        "on_time": (Q(timeliness__in=["early", "on_time"]) | within, Q()),
-        "online_share": (Q(channel=2), Q()),
-        "paid_online": (Q(fee_bearing=True, paid_online=True), Q(fee_bearing=True)),
-        "electronic_result": (paper & Q(electronic_result=True), paper),
+        "on_time": (i.ENDED_ON_TIME | i.within(as_of), Q()),
+        "online_share": (Q(counted_online=True), Q()),
+        "paid_online": (i.FEE & Q(paid_online=True), i.FEE),
+        "electronic_result": (i.PAPER_RESOLVED & Q(electronic_result=True), i.PAPER_RESOLVED),
         "digitized": (Q(digitized=True), Q()),
         "reused": (Q(reused=True), Q()),
-        "satisfaction": (~(Q(timeliness="late") | late_open | DISLIKED), Q()),
+        "from_data_store": (Q(from_data_store=True), Q()),
+        "satisfaction": (~(late | Q(disliked=True)), Q()),
     }
     return table.get(formula)
 

@@ -44,11 +44,14 @@ class Sums(models.Model):
     electronic_result = models.PositiveIntegerField(default=0)
     digitized = models.PositiveIntegerField(default=0)
     reused = models.PositiveIntegerField(default=0)
+    from_data_store = models.PositiveIntegerField(default=0)
     disliked = models.PositiveIntegerField(default=0)
-    online = models.PositiveIntegerField(default=0)
-    # running dossiers (received, not ended, status 2/4/6): judged when read, against their appointment
-    running = models.PositiveIntegerField(default=0)
-    running_multi_supplement = models.PositiveIntegerField(default=0)
+    ended_late_or_disliked = models.PositiveIntegerField(default=0)
+    online = models.PositiveIntegerField(default=0)  # counted for 3.3
+    # open dossiers (received, not ended): judged when read, against their index deadline (`due_day`)
+    running = models.PositiveIntegerField(default=0)  # at most one supplement request
+    running_disliked = models.PositiveIntegerField(default=0)
+    running_multi_supplement = models.PositiveIntegerField(default=0)  # late whatever the time
     full_process_eligible = models.PositiveIntegerField(default=0)
     full_process_online = models.PositiveIntegerField(default=0)
 
@@ -59,7 +62,7 @@ class Sums(models.Model):
 class DailyRollup(Sums):
     """Fact counts per received day × competent agency × unit × channel (for fast index reads).
 
-    Running dossiers are also keyed by the day of their first appointment (`due_day`), so a reader
+    Open dossiers are also keyed by the day of their index deadline (`due_day`), so a reader
     judges them as of any instant from the rollups plus the few due on that instant's own day."""
 
     day = models.DateField()

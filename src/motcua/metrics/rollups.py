@@ -40,6 +40,7 @@ from motcua.metrics.models import (
     StepDurationRollup,
     StepRollup,
 )
+from motcua.protocol import index766
 from motcua.sync.models import SyncState
 
 SUMS = [
@@ -53,14 +54,17 @@ SUMS = [
     "electronic_result",
     "digitized",
     "reused",
+    "from_data_store",
     "disliked",
+    "ended_late_or_disliked",
     "online",
     "running",
+    "running_disliked",
     "running_multi_supplement",
     "full_process_eligible",
     "full_process_online",
 ]
-RUNNING = engine.RUNNING
+OPEN_ONE_REQUEST, ENDED_ON_TIME, ENDED_LATE = index766.OPEN_ONE_REQUEST, index766.ENDED_ON_TIME, index766.ENDED_LATE
 ROLLUPS = (DailyRollup, DailyProcedureRollup, MonthlyProcedureRollup, StepRollup, DailyStepDuration, StepDurationRollup)
 # Office-time buckets of the step histograms: 15 minutes × 1.2^k (20 % wide), up to ~110 working days.
 EDGES = [round(900 * 1.2**k) for k in range(46)]
@@ -70,11 +74,12 @@ EDGES = [round(900 * 1.2**k) for k in range(46)]
 def _fact_sums() -> dict:
     eligible = Q(procedure_version__full_process_eligible=True)
     return {
-        **engine.counted_anytime(synced=engine.SYNCED, disliked=engine.DISLIKED),
-        "n_ended_on_time": Count("pk", filter=Q(timeliness__in=["early", "on_time"])),
-        "n_ended_late": Count("pk", filter=Q(timeliness="late")),
-        "n_running": Count("pk", filter=RUNNING),
-        "n_running_multi_supplement": Count("pk", filter=RUNNING & Q(supplement_count__gt=1)),
+        **index766.counted_anytime(synced=engine.SYNCED),
+        "n_ended_on_time": Count("pk", filter=ENDED_ON_TIME),
+        "n_ended_late": Count("pk", filter=ENDED_LATE),
+        "n_running": Count("pk", filter=OPEN_ONE_REQUEST),
+        "n_running_disliked": Count("pk", filter=OPEN_ONE_REQUEST & Q(disliked=True)),
+        "n_running_multi_supplement": Count("pk", filter=index766.OPEN & Q(supplement_count__gt=1)),
         "n_full_process_eligible": Count("pk", filter=eligible),
         "n_full_process_online": Count("pk", filter=eligible & Q(channel=2)),
     }
@@ -103,7 +108,7 @@ def _midnight(day: date) -> datetime:
 
 def _daily(first, last):
     due = Case(
-        When(RUNNING, then=TruncDate("first_appointment_at", tzinfo=VN_TZ)), default=None, output_field=DateField()
+        When(OPEN_ONE_REQUEST, then=TruncDate("index_due_at", tzinfo=VN_TZ)), default=None, output_field=DateField()
     )
     return (
         _facts_between(first, last)
@@ -217,7 +222,7 @@ def _insert_select(model, qs, renames: dict[str, str]) -> int:
 def _months(first: date | None, last: date | None) -> tuple[date | None, date | None]:
     """Whole months around [first, last] (monthly tables are rebuilt a month at a time)."""
     start = first.replace(day=1) if first else None
-    end = engine._month_end(last.year, last.month) if last else None
+    end = index766.month_end(last.year, last.month) if last else None
     return start, end
 
 
@@ -384,32 +389,39 @@ def _counts_by_agency(period: engine.Period, key: str = "agency_id") -> dict[int
         .order_by()
         .annotate(
             **{f"s_{k}": Sum(k) for k in SUMS},
-            s_within=Sum(F("running") - F("running_multi_supplement"), filter=Q(due_day__gt=today)),
+            s_within=Sum("running", filter=Q(due_day__gt=today)),
+            s_within_disliked=Sum("running_disliked", filter=Q(due_day__gt=today)),
             s_past=Sum("running", filter=Q(due_day__lt=today)),
         )
     )
     out = {r[key]: {k[2:]: v or 0 for k, v in r.items() if k != key} for r in rows}
+    for c in out.values():  # more than one supplement request: late whatever the time
+        c["past"] += c["running_multi_supplement"]
     start, stop = period.bounds
     boundary = (
         DossierFact.objects.filter(
-            RUNNING,
+            OPEN_ONE_REQUEST,
             received_at__gte=start,
             received_at__lt=stop,
-            first_appointment_at__gte=_midnight(today),
-            first_appointment_at__lt=_midnight(today + timedelta(days=1)),
+            index_due_at__gte=_midnight(today),
+            index_due_at__lt=_midnight(today + timedelta(days=1)),
         )
         .values(key.removesuffix("_id"))
         .order_by()
         .annotate(
-            within=Count("pk", filter=Q(first_appointment_at__gte=moment, supplement_count__lte=1)),
-            past=Count("pk", filter=Q(first_appointment_at__lt=moment)),
+            within=Count("pk", filter=Q(index_due_at__gte=moment)),
+            within_disliked=Count("pk", filter=Q(index_due_at__gte=moment, disliked=True)),
+            past=Count("pk", filter=Q(index_due_at__lt=moment)),
         )
     )
-    for r in boundary:  # the running dossiers due on the day asked about, judged to the second
-        c = out.setdefault(r[key.removesuffix("_id")], {k: 0 for k in [*SUMS, "within", "past"]})
-        c["within"] += r["within"]
-        c["past"] += r["past"]
+    for r in boundary:  # the open dossiers due on the day asked about, judged to the second
+        c = out.setdefault(r[key.removesuffix("_id")], {k: 0 for k in [*SUMS, *JUDGED]})
+        for k in JUDGED:
+            c[k] += r[k]
     return out
+
+
+JUDGED = ("within", "within_disliked", "past")
 
 
 def _index_counts(c: dict) -> dict:
@@ -424,15 +436,17 @@ def _index_counts(c: dict) -> dict:
         "electronic_result": c["electronic_result"],
         "digitized": c["digitized"],
         "reused": c["reused"],
+        "from_data_store": c["from_data_store"],
         "late": c["ended_late"] + c["past"],
         "disliked": c["disliked"],
+        "late_or_disliked": c["ended_late_or_disliked"] + c["past"] + c["within_disliked"],
         "full_process_eligible": c["full_process_eligible"],
         "full_process_online": c["full_process_online"],
     }
 
 
 def _total(per_agency: dict[int, dict], ids: set[int] | None) -> dict:
-    total = {k: 0 for k in [*SUMS, "within", "past"]}
+    total = {k: 0 for k in [*SUMS, *JUDGED]}
     for agency_id, c in per_agency.items():
         if ids is None or agency_id in ids:
             for k in total:
@@ -442,7 +456,7 @@ def _total(per_agency: dict[int, dict], ids: set[int] | None) -> dict:
 
 def _usage(period: engine.Period, key: str = "agency_id") -> list[tuple]:
     """(agency or unit, procedure, online, fee-bearing, paid online) of the period."""
-    if period.start.day == 1 and period.end == engine._month_end(period.end.year, period.end.month):
+    if period.start.day == 1 and period.end == index766.month_end(period.end.year, period.end.month):
         rows = MonthlyProcedureRollup.objects.filter(month__gte=period.start, month__lte=period.end)
         sums = {"o": Sum("online"), "f": Sum("fee_bearing"), "p": Sum("paid_online")}
         return list(rows.values_list(key, "procedure_id").order_by().annotate(**sums))

@@ -35,7 +35,9 @@ class Node(models.Model):
 
 
 class SyncedDossier(models.Model):
-    """The newest version of one dossier that its node delivered (older versions never overwrite)."""
+    """The newest version of one dossier that its node delivered (older versions never overwrite).
+
+    The index columns come from `protocol.facts.derive`, as on the node."""
 
     node = models.ForeignKey(Node, models.PROTECT, related_name="dossiers")
     code = models.CharField(max_length=40)
@@ -46,24 +48,32 @@ class SyncedDossier(models.Model):
     agency_code = models.CharField(max_length=20)
     submitted_at = models.DateTimeField()
     received_at = models.DateTimeField(null=True)
-    appointment_at = models.DateTimeField(null=True)
+    first_appointment_at = models.DateTimeField(null=True)
     ended_at = models.DateTimeField(null=True)
     returned_at = models.DateTimeField(null=True)
     supplement_count = models.PositiveSmallIntegerField(default=0)
     supplement_seconds = models.BigIntegerField(default=0)
+    index_end_at = models.DateTimeField(null=True)
+    index_due_at = models.DateTimeField(null=True)
     paid_online = models.BooleanField(default=False)
     fee_bearing = models.BooleanField(default=False)
+    counted_online = models.BooleanField(default=False)
     digitized = models.BooleanField(default=False)
     reused = models.BooleanField(default=False)
+    from_data_store = models.BooleanField(default=False)
     electronic_result = models.BooleanField(default=False)
     paper_result_required = models.BooleanField(default=False)
+    disliked = models.BooleanField(default=False)
     timeliness = models.CharField(max_length=10, blank=True)
     payload = models.JSONField()
     synced_at = models.DateTimeField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["node", "code"], name="uniq_synced_dossier")]
-        indexes = [models.Index(fields=["node", "submitted_at"], name="synced_node_day")]
+        indexes = [
+            models.Index(fields=["node", "submitted_at"], name="synced_node_day"),
+            models.Index(fields=["node", "received_at"], name="synced_node_received"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} v{self.version}"

@@ -3,23 +3,22 @@ per-day digests for reconciliation, rates computed from what was synced."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import json
 import secrets
 from datetime import date, datetime, timedelta
-from types import SimpleNamespace
 
 from django.conf import settings
-from django.core import signing
+from django.core import signing as django_signing
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from motcua.common import bulk
 from motcua.common.errors import DomainError, InvalidInput
 from motcua.common.timeutil import VN_TZ
-from motcua.dossiers import timing
 from motcua.national.models import Node, NodeReport, SyncedDossier, SyncedProgress
+from motcua.protocol import facts, index766, schema, signing
+from motcua.workdays.services import get_calendar
 
 TOKEN_SALT = "motcua.national.token"
 TOKEN_TTL_SECONDS = 3600
@@ -32,8 +31,7 @@ class Unauthorized(DomainError):
 # -- credentials ------------------------------------------------------------------------------------
 def node_secret(client_id: str) -> str:
     """The node's secret, derived from the monitor's key: nothing secret is stored in the database."""
-    key = hashlib.sha256(f"{settings.SECRET_KEY}:national-node".encode()).digest()
-    return hmac.new(key, client_id.encode(), hashlib.sha256).hexdigest()
+    return signing.node_secret(settings.SECRET_KEY, client_id)
 
 
 def register_node(
@@ -50,13 +48,13 @@ def issue_token(client_id: str, client_secret: str) -> str:
     node = Node.objects.filter(client_id=client_id, active=True).first()
     if node is None or not hmac.compare_digest(node_secret(client_id), client_secret or ""):
         raise Unauthorized("invalid_credentials", "Sai mã định danh hoặc khóa bí mật.", "Invalid client credentials.")
-    return signing.dumps({"node": node.pk}, salt=TOKEN_SALT)
+    return django_signing.dumps({"node": node.pk}, salt=TOKEN_SALT)
 
 
 def node_for_token(token: str) -> Node:
     try:
-        data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_TTL_SECONDS)
-    except signing.BadSignature:
+        data = django_signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_TTL_SECONDS)
+    except django_signing.BadSignature:
         raise Unauthorized(
             "invalid_token", "Mã truy cập không hợp lệ hoặc đã hết hạn.", "Invalid or expired token."
         ) from None
@@ -66,112 +64,73 @@ def node_for_token(token: str) -> Node:
     return node
 
 
-def sign(secret: str, body: bytes) -> str:
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 def verify_signature(node: Node, body: bytes, signature: str) -> None:
-    if not hmac.compare_digest(sign(node_secret(node.client_id), body), signature or ""):
+    if not signing.verify(node_secret(node.client_id), body, signature):
         raise Unauthorized(
             "bad_signature", "Chữ ký HMAC của yêu cầu không đúng.", "The request's HMAC signature is wrong."
         )
 
 
 # -- ingest ------------------------------------------------------------------------------------------
-def parse_ts(value) -> datetime | None:
-    """'20261123090000' (Vietnam time) → aware datetime; strptime is 10× slower at batch sizes."""
-    if value in (None, ""):
-        return None
-    s = str(value)
-    if len(s) != 14 or not s.isdigit():
-        raise ValueError(f"{value!r} is not yyyyMMddHHmmss")
-    return datetime(int(s[:4]), int(s[4:6]), int(s[6:8]), int(s[8:10]), int(s[10:12]), int(s[12:]), tzinfo=VN_TZ)
+def _row(node: Node, item: dict, calendar, now: datetime) -> dict:
+    """The stored columns of one payload item: parsed and validated by the shared schema, counted by
+    the shared definition (`protocol.facts.derive`), exactly as the node counts its own dossiers."""
+    record = schema.parse(item)
+    if record.version is None:
+        raise schema.PayloadError("version_required", "Thiếu PhienBan.", "PhienBan is required.")
+    if not record.code.split("-", 1)[0].endswith(node.code_suffix):
+        raise PermissionError(f"{record.code} does not belong to node {node.code}")
+    values = facts.derive(record, calendar)
+    return {
+        "node_id": node.pk,
+        "code": record.code,
+        "version": record.version,
+        "procedure_code": record.procedure_code,
+        "agency_code": record.agency_code,
+        **{k: values[k] for k in INDEX_COLUMNS},
+        "payload": item,
+        "synced_at": now,
+    }
 
 
-def _row(node: Node, item: dict, now: datetime) -> tuple:
-    code = item.get("MaHoSo")
-    version = item.get("PhienBan")
-    if not isinstance(code, str) or not code or len(code) > 40:
-        raise ValueError("MaHoSo is missing or invalid")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ValueError("PhienBan must be a positive integer")
-    if not code.split("-", 1)[0].endswith(node.code_suffix):
-        raise PermissionError(f"{code} does not belong to node {node.code}")
-    status, channel = item.get("TrangThaiHoSo"), item.get("KenhThucHien")
-    if status not in range(1, 11) or channel not in (1, 2, 3):
-        raise ValueError("TrangThaiHoSo must be 1–10 and KenhThucHien 1–3")
-    submitted = parse_ts(item.get("NgayNopHoSo"))
-    if submitted is None:
-        raise ValueError("NgayNopHoSo is required")
-    received, appointment = parse_ts(item.get("NgayTiepNhan")), parse_ts(item.get("NgayHenTra"))
-    ended, returned = parse_ts(item.get("NgayKetThucXuLy")), parse_ts(item.get("NgayTra"))
-    supplements = item.get("DanhSachHoSoBoSung") or []
-    waited = 0
-    open_request = None
-    for s in supplements:
-        asked, answered = parse_ts(s.get("NgayBoSung")), parse_ts(s.get("NgayTiepNhanBoSung"))
-        if asked and answered:
-            waited += int((answered - asked).total_seconds())
-        elif asked:
-            open_request = asked
-    documents = item.get("TaiLieuNop") or []
-    results = item.get("DanhSachGiayToKetQua") or []
-    fees = item.get("DanhSachLePhi") or []
-    fee_bearing = any((f.get("Gia") or 0) > 0 for f in fees) or (item.get("SoTienNghiaVuTaiChinh") or 0) > 0
-    facts = SimpleNamespace(
-        received_at=received,
-        first_appointment_at=appointment,
-        ended_at=ended,
-        status=status,
-        supplement_count=len(supplements),
-        supplement_seconds=waited,
-        paused_at=open_request,
-    )
-    return (
-        node.pk,
-        code,
-        version,
-        status,
-        channel,
-        str(item.get("MaTTHC", ""))[:40],
-        str(item.get("DonViXuLy", ""))[:20],
-        submitted,
-        received,
-        appointment,
-        ended,
-        returned,
-        len(supplements),
-        waited,
-        item.get("DuocThanhToanTrucTuyen") in (1, 2),
-        fee_bearing,
-        bool(documents) and all(d.get("DuocSoHoa") for d in documents),
-        any(d.get("DuocTaiSuDung") for d in documents),
-        status in (9, 10) and any(x.get("DienTu") for x in results),
-        bool(item.get("KetQuaBanGiay")),
-        timing.classify(facts, now) if ended else "",
-        json.dumps(item, ensure_ascii=False),
-        now,
-    )
-
-
-_COLS = (
-    "node_id, code, version, status, channel, procedure_code, agency_code, submitted_at, received_at, "
-    "appointment_at, ended_at, returned_at, supplement_count, supplement_seconds, paid_online, fee_bearing, "
-    "digitized, reused, electronic_result, paper_result_required, timeliness, payload, synced_at"
+INDEX_COLUMNS = (
+    "status",
+    "channel",
+    "submitted_at",
+    "received_at",
+    "first_appointment_at",
+    "ended_at",
+    "returned_at",
+    "supplement_count",
+    "supplement_seconds",
+    "index_end_at",
+    "index_due_at",
+    "paid_online",
+    "fee_bearing",
+    "counted_online",
+    "digitized",
+    "reused",
+    "from_data_store",
+    "electronic_result",
+    "paper_result_required",
+    "disliked",
+    "timeliness",
 )
-_UPDATE = ", ".join(f"{c} = excluded.{c}" for c in _COLS.split(", ") if c not in ("node_id", "code"))
+_COLS = ["node_id", "code", "version", "procedure_code", "agency_code", *INDEX_COLUMNS, "payload", "synced_at"]
+_UPDATE = ", ".join(f"{c} = excluded.{c}" for c in _COLS if c not in ("node_id", "code"))
 
 
 def ingest_dossiers(node: Node, items: list, declared_total: int | None = None) -> list[dict]:
     """Store every valid snapshot whose version is newer than the one held; report each item."""
     now = timezone.now()
+    calendar = get_calendar()
     rows, results = [], []
     for item in items:
         item = item if isinstance(item, dict) else {}
         try:
-            rows.append(_row(node, item, now))
+            rows.append(_row(node, item, calendar, now))
             results.append({"MaHoSo": item["MaHoSo"], "PhienBan": item["PhienBan"], "KetQua": "accepted"})
-        except (ValueError, PermissionError, TypeError) as exc:
+        except (ValueError, PermissionError, TypeError, DomainError) as exc:
             results.append(
                 {"MaHoSo": item.get("MaHoSo"), "PhienBan": item.get("PhienBan"), "KetQua": "rejected", "LyDo": str(exc)}
             )
@@ -185,31 +144,31 @@ def ingest_dossiers(node: Node, items: list, declared_total: int | None = None) 
     return results
 
 
-def _upsert_dossiers(rows: list[tuple]) -> None:
-    """Insert or replace (only with a newer version) in one statement per batch."""
+def _upsert_dossiers(rows: list[dict]) -> None:
+    """Insert or replace (only with a newer version) in one statement per batch; values are adapted by
+    the model's fields, so timestamps are stored as the ORM stores them on every database."""
     table = connection.ops.quote_name(SyncedDossier._meta.db_table)
+    cols = ", ".join(_COLS)
+    upsert = f"ON CONFLICT (node_id, code) DO UPDATE SET {_UPDATE} WHERE {table}.version < excluded.version"
+    values = bulk.adapted(SyncedDossier, _COLS, [[r[c] for c in _COLS] for r in rows])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY into a scratch table, then one INSERT … SELECT … ON CONFLICT: ~10× fewer round trips
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS _ingest ON COMMIT DELETE ROWS AS "
-                f"SELECT {_COLS} FROM {table} WITH NO DATA"
+                f"SELECT {cols} FROM {table} WITH NO DATA"
             )
-            with cursor.cursor.copy(f"COPY _ingest ({_COLS}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            bulk.copy(cursor, "_ingest", _COLS, values)
             cursor.execute(
-                f"INSERT INTO {table} ({_COLS}) SELECT DISTINCT ON (node_id, code) {_COLS} FROM _ingest "
-                f"ORDER BY node_id, code, version DESC "
-                f"ON CONFLICT (node_id, code) DO UPDATE SET {_UPDATE} WHERE {table}.version < excluded.version"
+                f"INSERT INTO {table} ({cols}) SELECT DISTINCT ON (node_id, code) {cols} FROM _ingest "
+                f"ORDER BY node_id, code, version DESC {upsert}"
             )
             return
-        one = "(" + ", ".join(["%s"] * len(_COLS.split(", "))) + ")"
-        for start in range(0, len(rows), 500):
-            chunk = rows[start : start + 500]
+        one = "(" + ", ".join(["%s"] * len(_COLS)) + ")"
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
             cursor.execute(
-                f"INSERT INTO {table} ({_COLS}) VALUES {', '.join([one] * len(chunk))} "
-                f"ON CONFLICT (node_id, code) DO UPDATE SET {_UPDATE} WHERE {table}.version < excluded.version",
+                f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(chunk))} {upsert}",
                 [v for r in chunk for v in r],
             )
 
@@ -222,31 +181,31 @@ def ingest_progress(node: Node, items: list) -> list[dict]:
         item = item if isinstance(item, dict) else {}
         code, version, steps = item.get("MaHoSo"), item.get("PhienBan"), item.get("TienDo")
         if isinstance(code, str) and isinstance(version, int) and isinstance(steps, list):
-            valid.append((node.pk, code, version, json.dumps(steps, ensure_ascii=False), now))
+            valid.append([node.pk, code, version, steps, now])
         else:
             results.append({"MaHoSo": code, "KetQua": "rejected", "LyDo": "MaHoSo, PhienBan, TienDo required"})
     table = connection.ops.quote_name(SyncedProgress._meta.db_table)
-    cols = "node_id, code, version, steps, synced_at"
+    names = ["node_id", "code", "version", "steps", "synced_at"]
+    cols = ", ".join(names)
     upsert = (
         f"ON CONFLICT (node_id, code) DO UPDATE SET version = excluded.version, steps = excluded.steps, "
         f"synced_at = excluded.synced_at WHERE {table}.version < excluded.version"
     )
+    rows = bulk.adapted(SyncedProgress, names, valid)
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and valid:
+        if connection.vendor == "postgresql" and rows:
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS _progress ON COMMIT DELETE ROWS AS "
                 f"SELECT {cols} FROM {table} WITH NO DATA"
             )
-            with cursor.cursor.copy(f"COPY _progress ({cols}) FROM STDIN") as copy:
-                for row in valid:
-                    copy.write_row(row)
+            bulk.copy(cursor, "_progress", names, rows)
             cursor.execute(
                 f"INSERT INTO {table} ({cols}) SELECT DISTINCT ON (node_id, code) {cols} FROM _progress "
                 f"ORDER BY node_id, code, version DESC {upsert}"
             )
         else:
-            for start in range(0, len(valid), 500):
-                chunk = valid[start : start + 500]
+            for start in range(0, len(rows), 500):
+                chunk = rows[start : start + 500]
                 values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
                 cursor.execute(
                     f"INSERT INTO {table} ({cols}) VALUES {values} {upsert}", [x for row in chunk for x in row]
@@ -270,18 +229,13 @@ def day_versions(node: Node, day: date) -> dict[str, int]:
     )
 
 
-def digest_of(versions: dict[str, int]) -> str:
-    text = "\n".join(f"{code}:{v}" for code, v in sorted(versions.items()))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def day_digests(node: Node, first: date, last: date) -> dict[str, dict]:
     out = {}
     day = first
     while day <= last:
         versions = day_versions(node, day)
         if versions:
-            out[day.isoformat()] = {"count": len(versions), "digest": digest_of(versions)}
+            out[day.isoformat()] = {"count": len(versions), "digest": signing.digest_of(versions)}
         day += timedelta(days=1)
     return out
 
@@ -348,20 +302,30 @@ def synced_figures(node: Node, period_start: date, period_end: date) -> dict:
     }
 
 
-def node_index(node: Node, period_text: str, config_version: str = "766-2024") -> dict:
-    """The Decision 766 index of a node from what it synced, with the node's own engine.
+MONITOR_SCOPES = ("node", "agency:MÃ (DonViXuLy)", "procedure:MÃ (MaTTHC)")
+
+
+def node_index(
+    node: Node, period_text: str, config_version: str = index766.DEFAULT_CONFIG, scope: str = "node"
+) -> dict:
+    """The Decision 766 index of a node from what it synced: the shared formulas over the columns the
+    shared definition derived, so for the same dossiers it equals the node's own figures.
 
     Indicators that need the procedure catalog (1.3, 3.1, 3.2, 3.5a/b) have no data at the monitor."""
-    from motcua.metrics import engine
-
-    period = engine.parse_period(period_text)
+    period = index766.parse_period(period_text)
     start, end = period.bounds
     rows = SyncedDossier.objects.filter(node=node, received_at__gte=start, received_at__lt=end)
-    counts = engine.fact_counts(
-        rows,
-        min(timezone.now(), end),
-        synced=Q(pk__isnull=False),
-        disliked=Q(pk__isnull=True),
-        appointment="appointment_at",
-    )
-    return engine.assemble(counts, engine.NO_CATALOG, f"node:{node.code}", period, config_version)
+    kind, _, value = scope.partition(":")
+    if kind == "agency":
+        rows = rows.filter(agency_code=value)
+    elif kind == "procedure":
+        rows = rows.filter(procedure_code=value)
+    elif kind != "node":
+        raise InvalidInput(
+            "invalid_scope",
+            f"Phạm vi không hợp lệ ({', '.join(MONITOR_SCOPES)}).",
+            "Invalid scope (node, agency:CODE, procedure:CODE).",
+        )
+    counts = index766.counts(rows, min(timezone.now(), end), synced=Q(pk__isnull=False))
+    label = f"node:{node.code}" + ("" if kind == "node" else f" {scope}")
+    return index766.assemble(counts, index766.NO_CATALOG, label, period, config_version)

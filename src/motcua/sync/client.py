@@ -3,12 +3,12 @@ keep-alive connections, and every transport failure turned into one exception ty
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import http.client
 import json
 import time
 from urllib.parse import urlencode, urlsplit
+
+from motcua.protocol import signing
 
 
 class TransportError(Exception):
@@ -65,7 +65,7 @@ class NationalClient:
 
     def _signed_post(self, path: str, payload: dict) -> dict:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-        signature = hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
+        signature = signing.sign(self.secret, body)
         for attempt in (1, 2):
             headers = {"Content-Type": "application/json", "X-Signature": signature, **self._authorized()}
             status, data = self._request("POST", path, body, headers)

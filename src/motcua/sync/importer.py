@@ -1,29 +1,32 @@
 """Historical import: dossiers from an older system, one national-format snapshot per JSONL line.
 
-Each line is validated on its own; errors are reported with their line number and valid lines are
-loaded (COPY on PostgreSQL), with a hash-chained "import" event, a fact row and a pending sync row,
-so the worker then delivers them. Re-running the same file skips dossiers already imported.
+Each line is parsed and checked by the shared schema (`protocol.schema`: types, and a history that
+could have happened), then matched to this node's catalog and agencies. A bad line is reported with
+its number, code and reason and nothing of it is written; valid lines are loaded whole — components
+with their flags, the dossier's own fees, supplement requests and answers, results with their file
+links, payment and rating, steps (`TienDo`, optional) — by the dossiers bulk writer, with a
+hash-chained "import" event, a fact row and a pending sync row, so the worker then delivers them.
+Re-running the same file skips dossiers already imported.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
-from types import SimpleNamespace
+from datetime import timedelta
 
-from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.catalog.models import ProcedureVersion
-from motcua.demo.generator import DOSSIER_COLS, EVENT_COLS, FACT_COLS, SYNC_COLS, _insert
-from motcua.dossiers import timing
+from motcua.common.errors import DomainError
+from motcua.dossiers import bulk, timing
 from motcua.dossiers.events import GENESIS, chain_hash, event_body
-from motcua.dossiers.models import Dossier, DossierEvent, DossierFact
-from motcua.national.services import parse_ts
+from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
 from motcua.org import selectors as org
 from motcua.org.models import Agency
-from motcua.sync.models import SyncState
+from motcua.protocol import schema
+from motcua.protocol.record import Record
+from motcua.workdays.services import get_calendar
 
 
 @dataclass
@@ -40,6 +43,7 @@ class Importer:
         self.agencies = {a.code: a for a in Agency.objects.all()}
         self.desks: dict[int, Agency | None] = {}
         self.now = timezone.now()
+        self.calendar = get_calendar()
 
     def version(self, code: str) -> ProcedureVersion | None:
         if code not in self.versions:
@@ -51,127 +55,151 @@ class Importer:
             )
         return self.versions[code]
 
-    def row(self, item: dict, ids: tuple[int, int]) -> tuple[list, list, list, list]:
-        """Rows for one valid snapshot (raises ValueError with a reason otherwise)."""
-        code = item.get("MaHoSo")
-        if not isinstance(code, str) or not 5 <= len(code) <= 40:
-            raise ValueError("MaHoSo is missing or invalid")
-        version = self.version(str(item.get("MaTTHC", "")))
+    def add(self, batch: bulk.Batch, item: dict, ids: dict) -> None:
+        """Rows of one valid line into the batch (raises ValueError with a reason otherwise)."""
+        r = schema.parse(item)
+        version = self.version(r.procedure_code)
         if version is None:
-            raise ValueError(f"unknown procedure MaTTHC={item.get('MaTTHC')!r}")
-        competent = self.agencies.get(item.get("DonViXuLy"))
+            raise schema.PayloadError(
+                "unknown_procedure",
+                f"Không có thủ tục MaTTHC={r.procedure_code!r} trong danh mục.",
+                f"unknown procedure MaTTHC={r.procedure_code!r}",
+            )
+        competent = self.agencies.get(r.agency_code)
         if competent is None:
-            raise ValueError(f"unknown agency DonViXuLy={item.get('DonViXuLy')!r}")
-        desk = self.agencies.get(item.get("NoiNopHoSo")) or self._desk(competent)
-        status, channel = item.get("TrangThaiHoSo"), item.get("KenhThucHien")
-        if status not in range(1, 11) or channel not in (1, 2, 3):
-            raise ValueError("TrangThaiHoSo must be 1–10 and KenhThucHien 1–3")
-        name = str(item.get("ChuHoSo") or "").strip()
-        if not name:
-            raise ValueError("ChuHoSo is required")
-        dates = {k: _date(item, k) for k in ("NgayNopHoSo", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra")}
-        if dates["NgayNopHoSo"] is None:
-            raise ValueError("NgayNopHoSo is required")
-        waited, count = _supplements(item.get("DanhSachHoSoBoSung") or [])
-        dossier_id, event_id = ids
-        body = event_body(code, 1, "import", None, status, None, self.now, {"source": "import"})
-        digest = chain_hash(GENESIS, body)
-        fee = sum(int(f.get("Gia") or 0) for f in item.get("DanhSachLePhi") or [])
-        paid = item.get("DuocThanhToanTrucTuyen") in (1, 2)
-        d = SimpleNamespace(
-            received_at=dates["NgayTiepNhan"],
-            first_appointment_at=dates["NgayHenTra"],
-            ended_at=dates["NgayKetThucXuLy"],
-            status=status,
-            supplement_count=count,
-            supplement_seconds=waited,
-            paused_at=None,
+            raise schema.PayloadError(
+                "unknown_agency",
+                f"Không có cơ quan DonViXuLy={r.agency_code!r}.",
+                f"unknown agency DonViXuLy={r.agency_code!r}",
+            )
+        desk = self.agencies.get(r.desk_code) or self._desk(competent)
+        steps = self._steps(item, ids["steps"], competent) if item.get("TienDo") is not None else []
+        did = ids["dossier"]
+        digest = chain_hash(
+            GENESIS, event_body(r.code, 1, "import", None, r.status, None, self.now, {"source": "import"})
         )
-        docs = item.get("TaiLieuNop") or []
-        dossier = [
-            dossier_id,
-            code,
-            version.procedure_id,
-            version.pk,
-            status,
-            channel,
-            item.get("LoaiDoiTuong") or 1,
-            name[:255],
-            str(item.get("SoDinhDanh") or "")[:20],
-            str(item.get("SoDienThoai") or "")[:20],
-            "",
-            "",
-            False,
-            desk.pk,
-            competent.pk,
-            competent.commune_id,
-            "{}",
-            dates["NgayNopHoSo"],
-            dates["NgayTiepNhan"],
-            dates["NgayHenTra"],
-            dates["NgayHenTra"],
-            dates["NgayHenTra"],
-            None,
-            dates["NgayKetThucXuLy"],
-            dates["NgayTra"],
-            "",
-            None,
-            None,
-            count,
-            waited,
-            False,
-            fee,
-            0,
-            None,
-            paid,
-            None,
-            1,
-            digest,
-            self.now,
+        batch.dossiers.append(self._dossier(r, did, version, competent, desk, steps, digest))
+        batch.events.append(
+            {
+                "id": ids["event"],
+                "dossier_id": did,
+                "seq": 1,
+                "action": "import",
+                "to_status": r.status,
+                "at": self.now,
+                "payload": {"source": "import"},
+                "prev_hash": GENESIS,
+                "hash": digest,
+            }
+        )
+        batch.components += [
+            {
+                "dossier_id": did,
+                "code": c.code,
+                "name": c.name,
+                "file_ref": c.file_link,
+                "digitized": c.digitized,
+                "reused": c.reuse == 1,
+                "replaced_by": c.replaced_by if c.reuse == 2 else "",
+                "from_data_store": c.from_data_store,
+            }
+            for c in r.components
         ]
-        event = [
-            event_id,
-            dossier_id,
-            1,
-            "import",
-            None,
-            status,
-            self.now,
-            json.dumps({"source": "import"}),
-            GENESIS,
-            digest,
+        batch.fees += [
+            {"dossier_id": did, "code": f.code, "name": f.name, "kind": f.kind, "amount_vnd": f.amount} for f in r.fees
         ]
-        fact = [
-            dossier_id,
-            version.procedure_id,
-            version.pk,
-            competent.pk,
-            desk.pk,
-            None,
-            status,
-            channel,
-            version.online_level,
-            dates["NgayNopHoSo"],
-            dates["NgayTiepNhan"],
-            dates["NgayHenTra"],
-            dates["NgayHenTra"],
-            dates["NgayKetThucXuLy"],
-            dates["NgayTra"],
-            count,
-            waited,
-            False,
-            fee > 0,
-            paid,
-            bool(docs) and all(x.get("DuocSoHoa") for x in docs),
-            any(x.get("DuocTaiSuDung") for x in docs),
-            bool(item.get("DanhSachGiayToKetQua")) and status in (9, 10),
-            version.paper_result_required,
-            timing.classify(d, self.now) if d.ended_at else "",
-            "[]",
-            self.now,
+        batch.supplements += [
+            {
+                "dossier_id": did,
+                "requested_at": s.requested_at,
+                "resubmitted_at": s.answered_at,
+                "reason": s.reason,
+                "during_reception": False,
+                "items": [s.reason] if s.reason else [],
+                "requested_by_id": None,
+            }
+            for s in r.supplements
         ]
-        sync = [dossier_id, 1, 0, True, self.now, self.now, 0, False, "", ""]
-        return dossier, event, fact, sync
+        batch.results += [
+            {"dossier_id": did, "code": x.code, "name": x.name, "number": x.number, "file_ref": x.file_link}
+            for x in r.results
+        ]
+        batch.steps += [{**s, "dossier_id": did} for s in steps]
+
+    def _dossier(self, r: Record, did, version, competent, desk, steps, digest) -> dict:
+        waited = sum(int((s.answered_at - s.requested_at).total_seconds()) for s in r.supplements if s.answered_at)
+        unanswered = [s.requested_at for s in r.supplements if s.answered_at is None]
+        first = r.appointment_at
+        if first is None and r.received_at is not None:
+            first_due = self.calendar.deadline(r.received_at, version.statutory_time_value, version.statutory_time_unit)
+        else:
+            first_due = first
+        current = r.new_appointment_at or first
+        running = [s for s in steps if s["state"] == DossierStep.State.ACTIVE]
+        return {
+            "id": did,
+            "code": r.code,
+            "procedure_id": version.procedure_id,
+            "procedure_version_id": version.pk,
+            "status": r.status,
+            "channel": r.channel,
+            "applicant_type": r.applicant_type,
+            "applicant_name": r.applicant_name[:255],
+            "applicant_id_number": r.id_number,
+            "applicant_phone": r.phone,
+            "receiving_agency_id": desk.pk,
+            "competent_agency_id": competent.pk,
+            "commune_id": competent.commune_id,
+            "submitted_at": r.submitted_at,
+            "received_at": r.received_at,
+            "appointment_at": current,
+            "first_appointment_at": first,
+            "due_at": (first_due + timedelta(seconds=waited)) if first_due and r.status in (2, 4, 5, 6) else None,
+            "ended_at": r.ended_at,
+            "returned_at": r.returned_at,
+            "paused_at": min(unanswered) if unanswered and r.status == 5 else None,
+            "resume_status": 4 if unanswered and r.status == 5 else None,
+            "supplement_count": len(r.supplements),
+            "supplement_seconds": waited,
+            "rescheduled": r.new_appointment_at is not None,
+            "fee_total_vnd": sum(f.amount for f in r.fees),
+            "amount_due_vnd": r.amount_due,
+            "paid_online": r.online_payment in (1, 2),
+            "payment_platform": r.online_payment or None,
+            "satisfaction": r.rating,
+            "current_step_id": running[-1]["id"] if running and r.status in (2, 4, 6) else None,
+            "version": 1,
+            "last_hash": digest,
+        }
+
+    def _steps(self, item: dict, ids: list[int], competent: Agency) -> list[dict]:
+        steps = schema.parse_steps(item["TienDo"])
+        out = []
+        for step, sid in zip(steps, ids, strict=False):
+            agency = self.agencies.get(step.agency_code) or competent
+            budget = max(0, self.calendar.working_seconds_between(step.started_at, step.due_at))
+            done = step.finished_at is not None
+            out.append(
+                {
+                    "id": sid,
+                    "seq": step.seq,
+                    "name": step.name[:255] or f"Bước {step.seq}",
+                    "role": "specialist",
+                    "agency_id": agency.pk,
+                    "inter_agency": agency.pk != competent.pk,
+                    "budget_seconds": budget,
+                    "state": DossierStep.State.DONE if done else DossierStep.State.ACTIVE,
+                    "started_at": step.started_at,
+                    "due_at": step.due_at,
+                    "finished_at": step.finished_at,
+                    "office_seconds": timing.office_seconds_spent(self.calendar, budget, step.due_at, step.finished_at)
+                    if done
+                    else None,
+                    "outcome": "imported" if done else "",
+                    "handler_name": step.handler,
+                }
+            )
+        return out
 
     def _desk(self, competent: Agency) -> Agency:
         if competent.pk not in self.desks:
@@ -179,39 +207,16 @@ class Importer:
         return self.desks[competent.pk]
 
 
-def _date(item: dict, key: str) -> datetime | None:
-    try:
-        return parse_ts(item.get(key))
-    except ValueError:
-        raise ValueError(f"{key} must be yyyyMMddHHmmss") from None
-
-
-def _supplements(items: list) -> tuple[int, int]:
-    waited = 0
-    for s in items:
-        asked, answered = _date(s, "NgayBoSung"), _date(s, "NgayTiepNhanBoSung")
-        if asked and answered:
-            waited += int((answered - asked).total_seconds())
-    return waited, len(items)
-
-
-def reserve_ids(model, n: int) -> list[int]:
-    """Ids from the table's own sequence on PostgreSQL (safe beside live writers)."""
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [n])
-            return [r[0] for r in cursor.fetchall()]
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # SQLite: one writer at a time
-        top = cursor.fetchone()[0]
-    return list(range(top + 1, top + n + 1))
+def _step_count(item: dict) -> int:
+    steps = item.get("TienDo")
+    return len(steps) if isinstance(steps, list) else 0
 
 
 def import_lines(lines, progress=None, batch: int = 5000, total: int | None = None) -> ImportReport:
     report = ImportReport()
     importer = Importer()
     task = progress.add_task("Nhập hồ sơ", total=total) if progress else None
-    chunk: list[tuple[int, dict]] = []
+    chunk: list[tuple[int, str]] = []
     for number, line in enumerate(lines, 1):
         report.lines += 1
         if line.strip():
@@ -227,6 +232,7 @@ def import_lines(lines, progress=None, batch: int = 5000, total: int | None = No
 
 
 def _load(importer: Importer, chunk: list, report: ImportReport) -> None:
+    """One transaction per chunk: an interrupted import keeps whole chunks, and a rerun skips them."""
     parsed = []
     for number, line in chunk:
         try:
@@ -235,33 +241,35 @@ def _load(importer: Importer, chunk: list, report: ImportReport) -> None:
                 raise ValueError("each line must be a JSON object")
             parsed.append((number, item))
         except ValueError as exc:
-            report.errors.append({"line": number, "problem": str(exc)[:300]})
+            report.errors.append({"line": number, "code": None, "problem": str(exc)[:300]})
     codes = [i.get("MaHoSo") for _, i in parsed]
     existing = set(
         Dossier.objects.filter(code__in=[c for c in codes if isinstance(c, str)]).values_list("code", flat=True)
     )
-    with transaction.atomic():
-        dossier_ids = reserve_ids(Dossier, len(parsed))
-        event_ids = reserve_ids(DossierEvent, len(parsed))
-        rows: tuple[list, list, list, list] = ([], [], [], [])
-        seen = set()
-        for (number, item), ids in zip(parsed, zip(dossier_ids, event_ids, strict=True), strict=True):
-            code = item.get("MaHoSo")
-            if code in existing:
-                report.skipped += 1
-                continue
-            if code in seen:
-                report.errors.append({"line": number, "problem": f"{code} appears twice in the file"})
-                continue
-            try:
-                for target, row in zip(rows, importer.row(item, ids), strict=True):
-                    target.append(row)
-            except (ValueError, TypeError) as exc:
-                report.errors.append({"line": number, "problem": str(exc)[:300]})
-                continue
-            seen.add(code)
-        _insert(Dossier, DOSSIER_COLS, rows[0])
-        _insert(DossierEvent, EVENT_COLS, rows[1])
-        _insert(DossierFact, FACT_COLS, rows[2])
-        _insert(SyncState, SYNC_COLS, rows[3])
-        report.imported += len(rows[0])
+    dossier_ids = bulk.reserve_ids(Dossier, len(parsed))
+    event_ids = bulk.reserve_ids(DossierEvent, len(parsed))
+    step_ids = bulk.reserve_ids(DossierStep, sum(_step_count(i) for _, i in parsed))
+    batch, seen = bulk.Batch(), set()
+    for (number, item), did, eid in zip(parsed, dossier_ids, event_ids, strict=True):
+        code = item.get("MaHoSo")
+        if code in existing:
+            report.skipped += 1
+            continue
+        if code in seen:
+            report.errors.append({"line": number, "code": code, "problem": f"{code} appears twice in the file"})
+            continue
+        ids = {"dossier": did, "event": eid, "steps": step_ids[: _step_count(item)]}
+        staged = bulk.Batch()
+        try:
+            importer.add(staged, item, ids)
+        except (ValueError, TypeError) as exc:
+            report.errors.append({"line": number, "code": code, "problem": str(exc)[:300]})
+            continue
+        except DomainError as exc:  # e.g. a date beyond the working calendar: this line only
+            report.errors.append({"line": number, "code": code, "problem": f"[{exc.code}] {exc.message_en}"[:300]})
+            continue
+        del step_ids[: _step_count(item)]
+        for name in vars(batch):
+            getattr(batch, name).extend(getattr(staged, name))
+        seen.add(code)
+    report.imported += bulk.write(batch, importer.now)

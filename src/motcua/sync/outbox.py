@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Greatest
 
-from motcua.common import clock
+from motcua.common import bulk, clock
 from motcua.sync.models import SyncState
 
 _UPSERT = (
@@ -37,8 +37,19 @@ BACKOFF_CAP_SECONDS = 300.0
 def record_change(dossier_id: int, version: int, at: datetime) -> None:
     """Called by the dossier writer inside its transaction: the dossier now has `version`."""
     table = connection.ops.quote_name(SyncState._meta.db_table)
+    [[stamp]] = bulk.adapted(SyncState, ["changed_at"], [[at]])  # stored as the ORM stores it
     with connection.cursor() as cursor:
-        cursor.execute(_UPSERT.format(t=table), [dossier_id, version, True, at, at, False, False])
+        cursor.execute(_UPSERT.format(t=table), [dossier_id, version, True, stamp, stamp, False, False])
+
+
+NEW_COLUMNS = ["dossier_id", "node_version", "acked_version", "pending", "changed_at", "next_attempt_at"]
+NEW_COLUMNS += ["attempts", "dead", "last_error", "claimed_by"]
+
+
+def record_new(versions: dict[int, int], at: datetime) -> None:
+    """Bulk-written dossiers (import, generator): one pending row each, in the writer's transaction."""
+    rows = [[i, v, 0, True, at, at, 0, False, "", ""] for i, v in versions.items()]
+    bulk.insert(SyncState, NEW_COLUMNS, rows)
 
 
 def claim(batch: int, worker: str, now: datetime | None = None) -> list[int]:

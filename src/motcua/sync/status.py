@@ -11,7 +11,7 @@ from django.utils import timezone
 from motcua.common import clock
 from motcua.common.timeutil import VN_TZ
 from motcua.dossiers.models import Dossier
-from motcua.national.services import digest_of
+from motcua.protocol.signing import digest_of
 from motcua.sync import outbox
 from motcua.sync.client import NationalClient
 from motcua.sync.models import SyncState

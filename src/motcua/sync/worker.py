@@ -19,16 +19,11 @@ log = logging.getLogger("motcua.sync")
 
 
 def client_from_settings() -> NationalClient:
-    client_id = settings.MOTCUA_NATIONAL_CLIENT_ID
-    secret = settings.MOTCUA_NATIONAL_CLIENT_SECRET
-    if not client_id:  # demo: the monitor runs beside the node, with the node registered locally
-        from motcua.national.models import Node
-        from motcua.national.services import node_secret
-
-        node = Node.objects.filter(code=settings.MOTCUA_NODE_CODE).first()
-        if node is None:
-            raise RuntimeError("set MOTCUA_NATIONAL_CLIENT_ID and MOTCUA_NATIONAL_CLIENT_SECRET")
-        client_id, secret = node.client_id, node_secret(node.client_id)
+    """The node's credentials come from settings (`motcua national register-node` prints them); the
+    node never reads the monitor's tables, which in production live in another system."""
+    client_id, secret = settings.MOTCUA_NATIONAL_CLIENT_ID, settings.MOTCUA_NATIONAL_CLIENT_SECRET
+    if not client_id or not secret:
+        raise RuntimeError("set MOTCUA_NATIONAL_CLIENT_ID and MOTCUA_NATIONAL_CLIENT_SECRET")
     return NationalClient(settings.MOTCUA_NATIONAL_URL, client_id, secret, settings.MOTCUA_NATIONAL_TIMEOUT)
 
 

@@ -88,7 +88,8 @@ def test_online_submission_at_the_commune_desk(procedures, citizen, as_user, clo
     assert r.json()["appointment_at"] == "2026-11-25T10:00:00+07:00"
     for username, action in [("tanan.tiepnhan", "forward"), ("tanan.congchuc", "forward")]:
         assert as_user(username).act(code, action).status_code == 200
-    r = as_user("tanan.chutich").act(code, "resolve", results=[{"code": "GKS", "name": "Giấy khai sinh"}])
+    e_result = {"code": "GKS", "name": "Giấy khai sinh", "file_ref": "https://ketqua.tayninh.gov.vn/GKS.pdf"}
+    r = as_user("tanan.chutich").act(code, "resolve", results=[e_result])
     assert r.json()["status"] == 9
     mine = citizen.get(f"/dossiers/{code}").json()
     assert mine["status"] == 9 and mine["results"][0]["code"] == "GKS"

@@ -6,7 +6,7 @@ import pytest
 
 from motcua.common.timeutil import VN_TZ
 from motcua.dossiers import services
-from motcua.feedback.models import Rating
+from motcua.feedback.services import rate
 from motcua.identity.models import User
 from motcua.metrics import engine
 from tests.dossiers.conftest import *  # noqa: F403
@@ -38,21 +38,25 @@ def quarter(procedures, police_officer, as_user, citizen, monkeypatch):
         for who in ("tanan.tiepnhan", "tanan.congchuc"):
             services.forward(code, u[who])
         now["t"] = at(resolved_at)
-        services.resolve(
-            code, u["tanan.chutich"], results=[{"code": "GKS", "name": "Giấy khai sinh", "electronic": electronic}]
-        )
+        result = {"code": "GKS", "name": "Giấy khai sinh", "electronic": electronic}
+        if electronic:  # an electronic result has its file (a result entry without one is not electronic)
+            result["file_ref"] = "https://ketqua.tayninh.gov.vn/GKS-0001.pdf"
+        services.resolve(code, u["tanan.chutich"], results=[result])
         services.return_result(code, u["tanan.tiepnhan"], method="online" if electronic else "counter")
 
-    # d1: online, digitized and reused, early, electronic result, rated "very satisfied"
+    # d1: online, digitized, reused and taken from the data store, early, electronic result, rated "very satisfied"
     d1 = citizen.post(
         "/dossiers",
         birth_submission(
-            components=[{"code": "TK", "digitized": True}, {"code": "GCS", "digitized": True, "reused": True}]
+            components=[
+                {"code": "TK", "digitized": True},
+                {"code": "GCS", "digitized": True, "reused": True, "from_data_store": True},
+            ]
         ),
     ).json()["code"]
     services.receive(d1, u["tanan.tiepnhan"])
     birth_path(d1, "2026-03-02T15:00", electronic=True)
-    Rating.objects.create(dossier_id=services.Dossier.objects.get(code=d1).pk, score=3)
+    rate(citizen.user, d1, 3)
     # d2: at the counter, paper, resolved after its appointment (03/03 09:00): late
     now["t"] = at("2026-03-02T09:00")
     d2 = (

@@ -6,6 +6,7 @@ import pytest
 
 from motcua.national import services as national
 from motcua.national.models import SyncedDossier
+from motcua.protocol import signing
 from motcua.sync import outbox, payload
 from motcua.sync.models import SyncState
 from tests.dossiers.conftest import birth_submission, construction_submission  # noqa: F401
@@ -58,6 +59,8 @@ def _item(code="000.00.01.H53-261123-0001", version=2, **extra):
         "TrangThaiHoSo": 2,
         "KenhThucHien": 2,
         "MaTTHC": "1.001193",
+        "ChuHoSo": "Nguyễn Văn A",
+        "DonViXuLy": "000.00.31.H53",
         "NgayNopHoSo": "20261123090000",
         "NgayTiepNhan": "20261123100000",
         "NgayHenTra": "20261125100000",
@@ -115,7 +118,7 @@ def test_integration_endpoint_needs_a_token_and_a_signature(node, client):
         body,
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token}",
-        HTTP_X_SIGNATURE=national.sign(secret, body),
+        HTTP_X_SIGNATURE=signing.sign(secret, body),
     )
     assert signed.status_code == 200 and signed.json()["accepted"] == 1
 
@@ -145,11 +148,15 @@ def test_dead_letters_are_listed_and_resent_from_the_admin(procedures, as_user, 
 def test_monitor_page_shows_rates_and_reported_vs_synced(db, admin_client):
     from motcua.national.demo import seed_other_nodes
 
+    from motcua.national.models import Node
+
     seed_other_nodes()
     html = admin_client.get("/national/").content.decode()
     assert "Thành phố Hà Nội" in html and ("99,87" in html or "99.87" in html)
     assert 'class="badge bad"' in html  # the Hà Nội gap is far above 5 points
-    from motcua.national.models import Node
+    for node in Node.objects.all():  # the 766 column is filled for every node
+        total = national.node_index(node, "2026")["total"]
+        assert total > 0 and f"<td>{total}</td>".replace(".", ",") in html.replace(".", ","), node.code
 
     hanoi = Node.objects.get(code="H26")
     rates = national.node_rates(hanoi)

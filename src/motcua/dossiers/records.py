@@ -66,7 +66,7 @@ def record_of(d, v, *, agency_code="", desk_code="", fee_procedure=None, **child
         fees=None if fees is None else [Fee(f.code, f.name, f.kind, f.amount_vnd) for f in fees],
         supplements=None
         if supplements is None
-        else [Supplement(s.requested_at, s.resubmitted_at, s.reason, s.id) for s in supplements],
+        else [Supplement(s.requested_at, s.resubmitted_at, s.reason, getattr(s, "id", None)) for s in supplements],
         results=None if results is None else [Result(x.code, x.name, file_link(x.file_ref), x.number) for x in results],
     )
 

@@ -3,7 +3,6 @@ their paper reports claimed (one of them the seeds' 99.87% claim against ~63% in
 
 from __future__ import annotations
 
-import json
 import random
 from datetime import timedelta
 
@@ -11,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from motcua.national import services
-from motcua.national.models import Node, NodeReport, SyncedDossier
+from motcua.national.models import NodeReport
+from motcua.protocol.codec import ts
 
 OTHER_PROVINCES = [
     # code, name, suffix, dossiers, on-time share, online share, reported on-time %
@@ -23,6 +23,8 @@ OTHER_PROVINCES = [
 
 @transaction.atomic
 def seed_other_nodes(seed: int = 2026) -> int:
+    """Synthetic dossiers in the national format, stored through the monitor's own ingest (parsed,
+    validated and counted exactly as a node's synced dossiers are)."""
     rng = random.Random(seed)
     now = timezone.now()
     added = 0
@@ -30,35 +32,9 @@ def seed_other_nodes(seed: int = 2026) -> int:
         node, _ = services.register_node(code, name, suffix, client_id=f"{code.lower()}-demo")
         if node.dossiers.exists():
             continue
-        rows = []
-        for i in range(count):
-            submitted = now - timedelta(days=rng.uniform(1, 170))
-            ended = submitted + timedelta(days=rng.uniform(1, 20))
-            timeliness = rng.choice(["early", "on_time"]) if rng.random() < on_time else "late"
-            rows.append(
-                SyncedDossier(
-                    node=node,
-                    code=f"000.00.{i % 40:02d}{suffix}-{submitted:%y%m%d}-{i:04d}",
-                    version=rng.randint(3, 9),
-                    status=10,
-                    channel=2 if rng.random() < online else 1,
-                    procedure_code="1.001193",
-                    agency_code=f"000.00.{i % 40:02d}{suffix}",
-                    submitted_at=submitted,
-                    received_at=submitted,
-                    appointment_at=submitted + timedelta(days=10),
-                    ended_at=ended,
-                    returned_at=ended,
-                    paid_online=rng.random() < 0.4,
-                    fee_bearing=rng.random() < 0.6,
-                    digitized=rng.random() < 0.7,
-                    timeliness=timeliness,
-                    payload=json.loads('{"demo": true}'),
-                    synced_at=now,
-                )
-            )
-        SyncedDossier.objects.bulk_create(rows, batch_size=1000)
-        Node.objects.filter(pk=node.pk).update(declared_total=int(count / 0.9), last_sync_at=now)
+        items = [_item(rng, now, suffix, i, on_time, online) for i in range(count)]
+        results = services.ingest_dossiers(node, items, declared_total=int(count / 0.9))
+        added += sum(1 for r in results if r["KetQua"] == "accepted")
         today = timezone.localdate()
         NodeReport.objects.create(
             node=node,
@@ -68,5 +44,41 @@ def seed_other_nodes(seed: int = 2026) -> int:
             on_time_rate=reported,
             filed_by="demo",
         )
-        added += count
     return added
+
+
+def _item(rng: random.Random, now, suffix: str, i: int, on_time: float, online: float) -> dict:
+    received = now - timedelta(days=rng.uniform(12, 170))
+    appointment = received + timedelta(days=10)
+    ended = (
+        appointment - timedelta(days=rng.uniform(0.1, 8))
+        if rng.random() < on_time
+        else appointment + timedelta(days=rng.uniform(0.1, 6))
+    )
+    agency = f"000.00.{i % 40:02d}{suffix}"
+    fee = 50_000 if rng.random() < 0.6 else 0
+    electronic = rng.random() < 0.7
+    return {
+        "MaHoSo": f"{agency}-{received:%y%m%d}-{i:04d}",
+        "PhienBan": rng.randint(3, 9),
+        "MaTTHC": "1.001193",
+        "ChuHoSo": "Công dân (dữ liệu mẫu)",
+        "DonViXuLy": agency,
+        "TrangThaiHoSo": 10,
+        "KenhThucHien": 2 if rng.random() < online else 1,
+        "NgayNopHoSo": ts(received),
+        "NgayTiepNhan": ts(received),
+        "NgayHenTra": ts(appointment),
+        "NgayKetThucXuLy": ts(ended),
+        "NgayTra": ts(ended + timedelta(hours=2)),
+        "ThoiGianGiaiQuyet": "8",
+        "DonViTinh": "working_days",
+        "TaiLieuNop": [{"MaThanhPhanHoSo": "TK", "DuocSoHoa": int(rng.random() < 0.7)}],
+        "DanhSachLePhi": [{"MaPhiLePhi": "LP", "Gia": fee}] if fee else [],
+        "DuocThanhToanTrucTuyen": 2 if fee and rng.random() < 0.4 else 0,
+        "DanhSachGiayToKetQua": [
+            {"MaKetQua": "KQ", "TenGiayTo": "Kết quả", "DuongDanTepTinKetQua": "https://example.invalid/kq.pdf"}
+        ]
+        if electronic
+        else [{"MaKetQua": "KQ", "TenGiayTo": "Kết quả"}],
+    }

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -139,6 +140,7 @@ def report(request):
 @staff_member_required
 def monitor(request):
     rows = []
+    year = str(timezone.localdate().year)
     for node in Node.objects.filter(active=True):
         report = node.reports.first()
         synced = services.synced_figures(node, report.period_start, report.period_end) if report else None
@@ -151,6 +153,7 @@ def monitor(request):
             {
                 "node": node,
                 "rates": services.node_rates(node),
+                "index_total": services.node_index(node, year)["total"],
                 "report": report,
                 "synced": synced,
                 "gap": gap,

@@ -57,8 +57,15 @@ class Importer:
 
     def add(self, batch: bulk.Batch, item: dict, ids: dict) -> None:
         """Rows of one valid line into the batch (raises ValueError with a reason otherwise)."""
+        version = self.version(str(item.get("MaTTHC") or ""))
+        if version is not None and item.get("ThoiGianGiaiQuyet") in (None, ""):
+            # the node's catalog knows the statutory time the old system did not send
+            item = {
+                **item,
+                "ThoiGianGiaiQuyet": str(version.statutory_time_value),
+                "DonViTinh": version.statutory_time_unit,
+            }
         r = schema.parse(item)
-        version = self.version(r.procedure_code)
         if version is None:
             raise schema.PayloadError(
                 "unknown_procedure",

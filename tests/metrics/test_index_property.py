@@ -128,7 +128,9 @@ component = st.builds(
     st.sampled_from([None, "KQ-CU-01"]),
     flags,
 )
-fee = st.builds(lambda amount: {"MaPhiLePhi": "LP", "TenPhiLePhi": "Lệ phí", "Gia": amount}, st.sampled_from([0, 150000]))
+fee = st.builds(
+    lambda amount: {"MaPhiLePhi": "LP", "TenPhiLePhi": "Lệ phí", "Gia": amount}, st.sampled_from([0, 150000])
+)
 result = st.builds(
     lambda code, link: without_none({"MaKetQua": code, "TenGiayTo": "Kết quả", "DuongDanTepTinKetQua": link}),
     st.sampled_from(["GKS", None]),
@@ -201,11 +203,13 @@ def histories(draw) -> dict:
     unanswered = any("NgayTiepNhanBoSung" not in s for s in requests)
     due = draw(
         st.sampled_from([None, "gap", "boundary"]).flatmap(
-            lambda kind: st.just(None)
-            if kind is None
-            else gaps.map(lambda g: received + g)
-            if kind == "gap"
-            else st.sampled_from([t for t in BOUNDARY_DUES if t >= received] or [received])
+            lambda kind: (
+                st.just(None)
+                if kind is None
+                else gaps.map(lambda g: received + g)
+                if kind == "gap"
+                else st.sampled_from([t for t in BOUNDARY_DUES if t >= received] or [received])
+            )
         )
     )
     item.update(
@@ -253,7 +257,9 @@ def verdicts(d: dict, as_of: datetime, calendar) -> dict[str, bool]:
     procedure, status = d["MaTTHC"], d["TrangThaiHoSo"]
     paper = PAPER_RESULT[procedure]
     resolved = status in (9, 10)
-    e_result = resolved and any(r.get("MaKetQua") and r.get("DuongDanTepTinKetQua") for r in d.get("DanhSachGiayToKetQua", []))
+    e_result = resolved and any(
+        r.get("MaKetQua") and r.get("DuongDanTepTinKetQua") for r in d.get("DanhSachGiayToKetQua", [])
+    )
     components = d.get("TaiLieuNop", [])
     fee_bearing = FEE_PROCEDURE[procedure] and any(f["Gia"] > 0 for f in d.get("DanhSachLePhi", []))
     timely = on_time(d, as_of, calendar)

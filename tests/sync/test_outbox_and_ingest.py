@@ -147,7 +147,6 @@ def test_dead_letters_are_listed_and_resent_from_the_admin(procedures, as_user, 
 
 def test_monitor_page_shows_rates_and_reported_vs_synced(db, admin_client):
     from motcua.national.demo import seed_other_nodes
-
     from motcua.national.models import Node
 
     seed_other_nodes()

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from motcua.catalog.models import ProcedureFee
-from motcua.dossiers.models import Dossier, DossierFact
+from motcua.common import clock
+from motcua.dossiers.models import Dossier, DossierFact, DossierStep
 from motcua.dossiers.records import record_of
 from motcua.protocol.codec import to_second
 from motcua.protocol.facts import derive
@@ -65,3 +66,25 @@ def refresh_fact(d: Dossier, now: datetime, action: str) -> None:
         )
     else:
         DossierFact.objects.filter(dossier_id=d.pk).update(**values, updated_at=now)  # update() skips auto_now
+
+
+def recompute(ids: list[int], *, write: bool) -> list[int]:
+    """Derive the fact rows of these dossiers again from their records; return the ids whose stored
+    row differs (an inspector's check that every figure is reproducible), rewriting them if `write`."""
+    from motcua.dossiers.records import records_for
+
+    calendar = get_calendar()
+    stored = {f.dossier_id: f for f in DossierFact.objects.filter(dossier_id__in=ids)}
+    steps: dict[int, list] = {}
+    for step in DossierStep.objects.filter(dossier_id__in=ids).order_by("seq"):
+        steps.setdefault(step.dossier_id, []).append(step)
+    dossiers = Dossier.objects.in_bulk(ids)
+    differing = []
+    for dossier_id, record in records_for(ids):
+        values = {**derive(record, calendar), **node_values(dossiers[dossier_id], steps.get(dossier_id, []))}
+        fact = stored.get(dossier_id)
+        if fact is None or any(getattr(fact, k) != v for k, v in values.items()):
+            differing.append(dossier_id)
+            if write and fact is not None:
+                DossierFact.objects.filter(dossier_id=dossier_id).update(**values, updated_at=clock.now())
+    return differing

@@ -1,8 +1,9 @@
-"""The Decision 766 index engine: versioned indicator configuration applied to the fact rows.
+"""The Decision 766 index of this node: scopes, the catalog indicators, drill-down, over the fact rows.
 
-Every figure is an aggregate computed in the database (COUNT … FILTER), so memory stays flat
-whatever the number of dossiers. Indicators whose data a later feature brings answer "no data"
-(points None) instead of a made-up value. Formulas and caveats: shared/reference/vietnam-domain.md §1.
+The per-dossier counts, periods and scoring are `protocol.index766` (shared with the national
+monitor); every figure is an aggregate computed in the database (COUNT … FILTER), so memory stays
+flat whatever the number of dossiers. Indicators whose data a later feature brings answer "no data"
+(points None) instead of a made-up value. The rules: docs/index766.md.
 """
 
 from __future__ import annotations

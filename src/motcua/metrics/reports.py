@@ -34,7 +34,8 @@ def _counts(period: Period, agency_ids: list[int] | None) -> dict[int, dict]:
     if agency_ids is not None:  # the caller's agencies, as competent agency or as receiving desk
         base = base.filter(Q(agency_id__in=agency_ids) | Q(receiving_agency_id__in=agency_ids))
     open_at_end = Q(ended_at__isnull=True) | Q(ended_at__gte=end)
-    overdue = open_at_end & (Q(first_appointment_at__lt=end) | Q(supplement_count__gt=1))
+    # judged as the index judges (deadline plus supplement time; more than one request is late)
+    overdue = open_at_end & (Q(index_due_at__lt=end) | Q(supplement_count__gt=1))
     ended_in = Q(ended_at__gte=start, ended_at__lt=end)
     rows = base.values("agency_id").annotate(
         n_carried_over=Count("pk", filter=Q(received_at__lt=start)),

@@ -1,4 +1,4 @@
-"""motcua index show|close — compute the Decision 766 index, or close a period into a frozen snapshot."""
+"""motcua index show|close|rollup|facts — compute the Decision 766 index, or close a period into a frozen snapshot."""
 
 import json
 import time
@@ -27,10 +27,17 @@ class Command(BaseCommand):
         rollup.add_argument("--to", dest="last", type=date.fromisoformat)
         rollup.add_argument("--every", type=float, help="keep refreshing every N seconds (Ctrl-C stops between runs)")
         rollup.add_argument("--no-progress", action="store_true")
+        facts = sub.add_parser("facts", help="derive every fact row again from its dossier (--check: only report)")
+        facts.add_argument("--check", action="store_true", help="exit 1 if a stored fact differs, change nothing")
+        facts.add_argument("--batch", type=int, default=2000)
+        facts.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, action, scope=None, period=None, config=None, **opts):
         if action == "rollup":
             self._rollup(opts)
+            return
+        if action == "facts":
+            self._facts(opts)
             return
         with domain_errors():
             if action == "show":
@@ -61,3 +68,26 @@ class Command(BaseCommand):
             written = rollups.refresh()
             if written:
                 self.stdout.write(f"{written} dòng tổng hợp / rollup rows ({time.perf_counter() - started:.1f} s)")
+
+    def _facts(self, opts) -> None:
+        """Each batch is its own transaction: an interrupted run keeps whole batches and can be rerun."""
+        from django.db import transaction
+
+        from motcua.dossiers.facts import recompute
+        from motcua.dossiers.models import Dossier
+
+        ids = list(Dossier.objects.order_by("id").values_list("id", flat=True))
+        differing = []
+        with progress_bar(disable=opts["no_progress"]) as progress:
+            task = progress.add_task("Sự kiện chỉ số / facts", total=len(ids))
+            for start in range(0, len(ids), opts["batch"]):
+                chunk = ids[start : start + opts["batch"]]
+                with transaction.atomic():
+                    differing += recompute(chunk, write=not opts["check"])
+                progress.advance(task, len(chunk))
+        verb = "khác / differ" if opts["check"] else "được tính lại / rewritten"
+        self.stdout.write(f"{len(ids)} hồ sơ / dossiers; {len(differing)} {verb}")
+        if opts["check"] and differing:
+            codes = Dossier.objects.filter(id__in=differing[:20]).values_list("code", flat=True)
+            self.stderr.write("; ".join(codes))
+            raise SystemExit(1)

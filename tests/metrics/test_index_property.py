@@ -125,7 +125,7 @@ component = st.builds(
     st.sampled_from(["TK", "GCS", "DN"]),
     flags,
     st.sampled_from([0, 1, 2, None]),
-    st.sampled_from([None, "KQ-CU-01"]),
+    st.just("KQ-CU-01"),  # TEMP
     flags,
 )
 fee = st.builds(
@@ -335,7 +335,7 @@ def check(items: list[dict], node, scope: str, period: str, calendar) -> None:
                 assert got["rate"] is None and got["points"] is None, f"{source}: {key} {where}"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(generated=st.lists(histories(), min_size=1, max_size=8))
 def test_facts_rollups_and_monitor_equal_the_reference(procedures, fixed_now, generated):
     items = coded(generated)

@@ -106,7 +106,7 @@ class Importer:
                 "name": c.name,
                 "file_ref": c.file_link,
                 "digitized": c.digitized,
-                "reused": c.reuse == 1,
+                "reused": c.reuse in (1, 2),  # 2 without MaKetQuaThayThe is sent again as 1: still reused
                 "replaced_by": c.replaced_by if c.reuse == 2 else "",
                 "from_data_store": c.from_data_store,
             }

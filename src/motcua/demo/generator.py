@@ -4,8 +4,9 @@ It simulates each dossier's life with the real calendar and process templates â€
 appointment, steps with their budgets (some late), supplements, refusals, withdrawals,
 returns, components with their digitization flags, own fees (a few exempt), results (most with
 an electronic file), ratings â€” and writes them with the dossiers bulk writer (`dossiers.bulk`), which
-derives each fact row as the services do, in batches with COPY (PostgreSQL) or executemany (SQLite). Every batch is its own transaction, so an
-interrupted run keeps whole batches and `--count N` resumes up to N ("at least N dossiers").
+derives each fact row as the services do, in batches with COPY (PostgreSQL) or executemany (SQLite).
+Every batch is its own transaction, so an interrupted run keeps whole batches and `--count N` resumes
+up to N ("at least N dossiers").
 """
 
 from __future__ import annotations

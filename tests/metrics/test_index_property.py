@@ -125,7 +125,7 @@ component = st.builds(
     st.sampled_from(["TK", "GCS", "DN"]),
     flags,
     st.sampled_from([0, 1, 2, None]),
-    st.just("KQ-CU-01"),
+    st.sampled_from([None, "KQ-CU-01"]),
     flags,
 )
 fee = st.builds(
@@ -140,7 +140,7 @@ result = st.builds(
 
 @st.composite
 def supplements(draw, received: datetime) -> tuple[list[dict], datetime]:
-    """0–2 requests, one after the other; the last one possibly unanswered. Also the time after them."""
+    """0–2 requests, one after the other, the last one possibly unanswered; also the instant after them."""
     out, t = [], received
     n = draw(st.integers(0, 2))
     for i in range(n):
@@ -231,7 +231,7 @@ def coded(items: list[dict]) -> list[dict]:
 def end_of_processing(d: dict) -> datetime | None:
     status = d["TrangThaiHoSo"]
     if status in (9, 10):
-        return instant(d.get("NgayKetThucXuLy")) or None
+        return instant(d.get("NgayKetThucXuLy")) or instant(d.get("NgayTra"))
     unanswered = [instant(s["NgayBoSung"]) for s in d.get("DanhSachHoSoBoSung", []) if not s.get("NgayTiepNhanBoSung")]
     if unanswered:
         return min(unanswered)

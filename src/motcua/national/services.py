@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from motcua.common import bulk
+from motcua.common import bulk, clock
 from motcua.common.errors import DomainError, InvalidInput
 from motcua.common.timeutil import VN_TZ
 from motcua.national.models import Node, NodeReport, SyncedDossier, SyncedProgress
@@ -326,6 +326,6 @@ def node_index(
             f"Phạm vi không hợp lệ ({', '.join(MONITOR_SCOPES)}).",
             "Invalid scope (node, agency:CODE, procedure:CODE).",
         )
-    counts = index766.counts(rows, min(timezone.now(), end), synced=Q(pk__isnull=False))
+    counts = index766.counts(rows, min(clock.now(), end), synced=Q(pk__isnull=False))
     label = f"node:{node.code}" + ("" if kind == "node" else f" {scope}")
     return index766.assemble(counts, index766.NO_CATALOG, label, period, config_version)

@@ -9,7 +9,6 @@ the national monitor use, and inserts everything with a pending sync row in one 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
@@ -29,7 +28,7 @@ from motcua.dossiers.models import (
     DossierStep,
     DossierSupplement,
 )
-from motcua.dossiers.records import record_of
+from motcua.dossiers.records import grouped, record_of
 from motcua.protocol.facts import derive
 from motcua.sync import outbox
 from motcua.workdays.services import get_calendar
@@ -73,7 +72,7 @@ def write(batch: Batch, now: datetime) -> int:
 
 def fact_rows(dossiers: list[dict], children: dict[str, list[dict]], now: datetime) -> list[dict]:
     """Each dossier's fact row, derived from its record exactly as the services derive it."""
-    grouped = {name: _by_dossier(rows) for name, rows in children.items()}
+    by_dossier = {name: grouped(rows) for name, rows in children.items()}
     version_ids = {d["procedure_version_id"] for d in dossiers}
     versions = ProcedureVersion.objects.in_bulk(version_ids)
     charging = set(
@@ -83,7 +82,7 @@ def fact_rows(dossiers: list[dict], children: dict[str, list[dict]], now: dateti
     out = []
     for d in dossiers:
         dossier, v = SimpleNamespace(**d), versions[d["procedure_version_id"]]
-        mine = {name: [SimpleNamespace(**r) for r in grouped[name].get(d["id"], [])] for name in grouped}
+        mine = {name: rows.get(d["id"], []) for name, rows in by_dossier.items()}
         supplements = sorted((s for s in mine["supplements"] if not s.during_reception), key=lambda s: s.requested_at)
         record = record_of(
             dossier,
@@ -121,13 +120,6 @@ def reserve_ids(model, n: int) -> list[int]:
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # SQLite: one writer at a time
         top = cursor.fetchone()[0]
     return list(range(top + 1, top + n + 1))
-
-
-def _by_dossier(rows: list[dict]) -> dict[int, list[dict]]:
-    grouped: dict[int, list[dict]] = defaultdict(list)
-    for row in rows:
-        grouped[row["dossier_id"]].append(row)
-    return grouped
 
 
 def _columns(model, row: dict) -> list[str]:

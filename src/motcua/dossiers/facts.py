@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from motcua.catalog.models import ProcedureFee
 from motcua.common import clock
 from motcua.dossiers.models import Dossier, DossierFact, DossierStep
-from motcua.dossiers.records import record_of
+from motcua.dossiers.records import record_of, records_for
 from motcua.protocol.codec import to_second
 from motcua.protocol.facts import derive
 from motcua.workdays.services import get_calendar
@@ -44,11 +43,9 @@ def fact_values(d: Dossier, action: str) -> dict:
         children["components"] = list(d.components.all())
     if action in READS_RESULTS:
         children["results"] = [] if action == "submit" else list(d.results.all())
-    fee_procedure = None
-    if action in READS_FEES:
+    if action in READS_FEES:  # at submission the own list is the procedure's: it says whether it charges
         children["fees"] = list(d.fees.all())
-        fee_procedure = ProcedureFee.objects.filter(version=version, amount_vnd__gt=0).exists()
-    record = record_of(d, version, fee_procedure=fee_procedure, **children)
+    record = record_of(d, version, **children)
     return {**derive(record, get_calendar()), **node_values(d, list(d.steps.all()))}
 
 
@@ -71,8 +68,6 @@ def refresh_fact(d: Dossier, now: datetime, action: str) -> None:
 def recompute(ids: list[int], *, write: bool) -> list[int]:
     """Derive the fact rows of these dossiers again from their records; return the ids whose stored
     row differs (an inspector's check that every figure is reproducible), rewriting them if `write`."""
-    from motcua.dossiers.records import records_for
-
     calendar = get_calendar()
     stored = {f.dossier_id: f for f in DossierFact.objects.filter(dossier_id__in=ids)}
     steps: dict[int, list] = {}

@@ -79,7 +79,8 @@ def _component(c) -> Component:
 DOSSIER_FIELDS = [f.attname for f in Dossier._meta.concrete_fields if f.attname != "form_data"]
 
 
-def _group(rows, key="dossier_id") -> dict[int, list[SimpleNamespace]]:
+def grouped(rows, key="dossier_id") -> dict[int, list[SimpleNamespace]]:
+    """Rows (dicts) as objects `record_of` reads, by dossier."""
     out: dict[int, list[SimpleNamespace]] = defaultdict(list)
     for row in rows:
         out[row[key]].append(SimpleNamespace(**row))
@@ -111,14 +112,14 @@ def records_for(ids: list[int]) -> list[tuple[int, Record]]:
         ProcedureFee.objects.filter(version_id__in=version_ids, amount_vnd__gt=0).values_list("version_id", flat=True)
     )
     children = {
-        "components": _group(DossierComponent.objects.filter(dossier_id__in=ids).order_by("id").values()),
-        "fees": _group(DossierFee.objects.filter(dossier_id__in=ids).order_by("id").values()),
-        "supplements": _group(
+        "components": grouped(DossierComponent.objects.filter(dossier_id__in=ids).order_by("id").values()),
+        "fees": grouped(DossierFee.objects.filter(dossier_id__in=ids).order_by("id").values()),
+        "supplements": grouped(
             DossierSupplement.objects.filter(dossier_id__in=ids, during_reception=False)
             .order_by("requested_at", "id")
             .values("dossier_id", "id", "requested_at", "resubmitted_at", "reason")
         ),
-        "results": _group(DossierResult.objects.filter(dossier_id__in=ids).order_by("id").values()),
+        "results": grouped(DossierResult.objects.filter(dossier_id__in=ids).order_by("id").values()),
     }
     out = []
     for r in rows:
@@ -132,11 +133,4 @@ def records_for(ids: list[int]) -> list[tuple[int, Record]]:
             **{name: grouped.get(r["id"], []) for name, grouped in children.items()},
         )
         out.append((r["id"], record))
-    return out
-
-
-def _group(rows, key="dossier_id") -> dict[int, list[SimpleNamespace]]:
-    out: dict[int, list[SimpleNamespace]] = defaultdict(list)
-    for row in rows:
-        out[row[key]].append(SimpleNamespace(**row))
     return out

@@ -7,11 +7,8 @@ queries per batch, whatever its size.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from types import SimpleNamespace
-
 from motcua.dossiers.models import DossierStep
-from motcua.dossiers.records import records_for
+from motcua.dossiers.records import grouped, records_for
 from motcua.protocol.codec import ts
 from motcua.protocol.record import to_payload
 
@@ -21,16 +18,9 @@ def snapshots(ids: list[int]) -> list[tuple[int, dict]]:
     return [(i, to_payload(record)) for i, record in records_for(ids)]
 
 
-def _group(rows, key="dossier_id") -> dict[int, list[SimpleNamespace]]:
-    out: dict[int, list[SimpleNamespace]] = defaultdict(list)
-    for row in rows:
-        out[row[key]].append(SimpleNamespace(**row))
-    return out
-
-
 def progress(ids: list[int], versions: dict[int, int], codes: dict[int, str]) -> list[dict]:
     """CapNhatTienDoHoSoMC: each dossier's steps (who, where, when, due)."""
-    steps = _group(
+    steps = grouped(
         DossierStep.objects.filter(dossier_id__in=ids)
         .order_by("dossier_id", "seq")
         .values(

@@ -7,14 +7,13 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja import Status as Reply
 
 from motcua.api.auth import AUTH, actor
 from motcua.api.schemas import ErrorOut
-from motcua.dossiers import selectors, services
+from motcua.dossiers import authz, selectors, services
 from motcua.dossiers.models import Dossier, Status
-from motcua.dossiers.transitions import ACTIONS
 
 router = Router(tags=["dossiers"], auth=AUTH)
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -59,7 +58,8 @@ class ResultIn(Schema):
 
 
 class ActionIn(Schema):
-    """Fields used by the actions; each action reads only its own (see the API docs)."""
+    """Fields used by the actions; each action reads only its own (its service function's
+    parameters, listed in docs/dossiers.md)."""
 
     version: int | None = Field(default=None, description="Optimistic lock: the version you saw")
     reason: str = Field(default="", max_length=4000)
@@ -131,6 +131,7 @@ class DossierOut(DossierSummary):
     steps: list[StepOut]
     supplements: list[dict[str, Any]]
     results: list[dict[str, Any]]
+    actions: list[str] = Field(description="The lifecycle actions you may take on this dossier now")
 
 
 class DossierPage(Schema):
@@ -194,7 +195,7 @@ def _step(s) -> dict[str, Any]:
     }
 
 
-def detail(d: Dossier) -> dict[str, Any]:
+def detail(d: Dossier, user) -> dict[str, Any]:
     body = summary(d)
     body.update(
         applicant={
@@ -229,6 +230,7 @@ def detail(d: Dossier) -> dict[str, Any]:
             for s in d.supplements.all()
         ],
         results=list(d.results.values("code", "name", "number", "electronic", "file_ref")),
+        actions=[a for a in services.lifecycle_actions() if authz.may(user, d, a)],
     )
     return body
 
@@ -262,7 +264,7 @@ def submit(request: HttpRequest, body: SubmitIn):
         ),
     )
     selectors.log_staff_reads(actor(request), [dossier], "submit", _ip(request))
-    return Reply(201, detail(dossier))
+    return Reply(201, detail(dossier, actor(request)))
 
 
 @router.get("", response={200: DossierPage, **ERRORS}, summary="Dossiers you may see (keyset pages)")
@@ -275,7 +277,8 @@ def list_dossiers(request: HttpRequest, q: Query[selectors.ListFilters]):
 
 @router.get("/{code}", response={200: DossierOut, **ERRORS}, summary="One dossier in full")
 def get_dossier(request: HttpRequest, code: str):
-    return detail(selectors.get_dossier(actor(request), code, ip=_ip(request)))
+    user = actor(request)
+    return detail(selectors.get_dossier(user, code, ip=_ip(request)), user)
 
 
 @router.get("/{code}/events", response={200: list[EventOut], **ERRORS}, summary="The dossier's event chain")
@@ -296,63 +299,20 @@ def events(request: HttpRequest, code: str):
     ]
 
 
-def _dispatch(action: str, code: str, who, b: ActionIn) -> Dossier:
-    v = b.version
-    calls = {
-        "receive": lambda: services.receive(code, who, version=v),
-        "refuse": lambda: services.refuse(code, who, reason=b.reason, version=v),
-        "request-supplement": lambda: services.request_supplement(code, who, items=b.items, reason=b.reason, version=v),
-        "resubmit": lambda: services.resubmit(
-            code, who, components=[c.dict() for c in b.components], note=b.note, version=v
-        ),
-        "forward": lambda: services.forward(code, who, comment=b.comment, assignee=b.assignee, version=v),
-        "send-back": lambda: services.send_back(code, who, comment=b.comment, version=v),
-        "reassign": lambda: services.reassign(code, who, assignee=b.assignee, unit=b.unit, version=v),
-        "transfer": lambda: services.transfer(
-            code,
-            who,
-            agency=b.agency,
-            budget_hours=b.budget_hours,
-            step_name=b.step_name,
-            comment=b.comment,
-            version=v,
-        ),
-        "request-payment": lambda: services.request_payment(
-            code, who, amount_vnd=b.amount_vnd or 0, note=b.note, version=v
-        ),
-        "confirm-payment": lambda: services.confirm_payment(
-            code, who, paid_online=b.paid_online, reference=b.reference, version=v
-        ),
-        "reschedule": lambda: services.reschedule(
-            code, who, new_appointment=_required_instant(b.new_appointment), reason=b.reason, version=v
-        ),
-        "stop": lambda: services.stop(code, who, reason=b.reason, version=v),
-        "withdraw": lambda: services.withdraw(code, who, reason=b.reason, version=v),
-        "resolve": lambda: services.resolve(
-            code, who, results=[r.dict() for r in b.results], comment=b.comment, version=v
-        ),
-        "return": lambda: services.return_result(code, who, method=b.method, version=v),
-    }
-    return calls[action]()
-
-
-def _required_instant(value: datetime | None) -> datetime:
-    from motcua.common.errors import InvalidInput
-    from motcua.common.timeutil import to_local
-
-    if value is None:
-        raise InvalidInput(
-            "new_appointment_required", "Phải nhập ngày hẹn trả mới.", "The new appointment is required."
-        )
-    return to_local(value)
+_ACTION_DOC = "One of: " + ", ".join(services.lifecycle_actions())
 
 
 @router.post("/{code}/{action}", response={200: DossierOut, **ERRORS}, summary="A lifecycle action")
-def act(request: HttpRequest, code: str, action: Literal[ACTIONS], body: ActionIn):  # type: ignore[valid-type]
-    """`action` is one of receive, refuse, request-supplement, resubmit, forward, send-back, reassign,
-    transfer, request-payment, confirm-payment, reschedule, stop, withdraw, resolve, return.
-    Invalid transitions answer 409 `invalid_transition`; a stale `version` answers 409 `version_conflict`."""
+def act(
+    request: HttpRequest,
+    code: str,
+    body: ActionIn,
+    action: str = Path(..., description=_ACTION_DOC),
+):
+    """`action` is an edge of the transition table (docs/dossiers.md), dispatched by
+    `dossiers.services.perform`. An unknown action answers 404 `unknown_action`; invalid transitions
+    409 `invalid_transition`; a stale `version` 409 `version_conflict`; a missing right 403."""
     who = actor(request)
-    dossier = _dispatch(action, code, who, body)  # authorized by the service
+    dossier = services.perform(action, code, who, **body.model_dump())  # authorized by the service
     selectors.log_staff_reads(who, [dossier], action, _ip(request))
-    return detail(dossier)
+    return detail(dossier, who)

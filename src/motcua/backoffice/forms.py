@@ -1,14 +1,26 @@
-"""Back-office forms: one per action, validated before the service is called."""
+"""Back-office forms: one per action, validated before the service is called. `form_for(action)`
+falls back to a form built from the service function's parameters, so a new edge of the transition
+table gets a working form without code here."""
 
 from __future__ import annotations
+
+import inspect
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from motcua.documents.services import store_upload
 from motcua.dossiers.models import ReturnMethod
+from motcua.dossiers.services import parameters_of
 
 
-class CommentForm(forms.Form):
+class ActionForm(forms.Form):
+    def params(self, user) -> dict:
+        """The service's keyword arguments (`perform` ignores those the action does not read)."""
+        return dict(self.cleaned_data)
+
+
+class CommentForm(ActionForm):
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False, max_length=4000)
 
 
@@ -16,7 +28,7 @@ class ForwardForm(CommentForm):
     assignee = forms.CharField(label=_("Assign to (account name, optional)"), required=False, max_length=150)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(ActionForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=4000)
 
 
@@ -29,7 +41,7 @@ class SupplementForm(ReasonForm):
         return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(ActionForm):
     assignee = forms.CharField(label=_("Account name"), max_length=150)
 
 
@@ -40,12 +52,12 @@ class TransferForm(CommentForm):
     budget_hours = forms.FloatField(label=_("Time budget (working hours)"), required=False, min_value=0.5)
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(ActionForm):
     amount_vnd = forms.IntegerField(label=_("Amount (VND)"), min_value=1)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
-class ConfirmPaymentForm(forms.Form):
+class ConfirmPaymentForm(ActionForm):
     paid_online = forms.BooleanField(label=_("Paid online"), required=False)
     reference = forms.CharField(label=_("Receipt or transaction reference"), required=False, max_length=100)
 
@@ -61,19 +73,31 @@ class ResolveForm(CommentForm):
     electronic = forms.BooleanField(label=_("Issued electronically"), required=False, initial=True)
     file = forms.FileField(label=_("Result file (PDF)"), required=False)
 
+    def params(self, user) -> dict:
+        c = self.cleaned_data
+        file_ref = str(store_upload(c["file"], user).id) if c.get("file") else ""
+        result = {"code": c["result_code"], "name": c["result_name"], "number": c["number"]}
+        result.update(electronic=c["electronic"], file_ref=file_ref)
+        return {"results": [result], "comment": c["comment"]}
 
-class ReturnForm(forms.Form):
+
+class ReturnForm(ActionForm):
     method = forms.ChoiceField(label=_("Return method"), choices=ReturnMethod.choices)
 
 
-class EmptyForm(forms.Form):
+class EmptyForm(ActionForm):
     pass
+
+
+class ResubmitForm(ActionForm):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False, max_length=4000)
 
 
 ACTION_FORMS = {
     "receive": EmptyForm,
     "refuse": ReasonForm,
     "request-supplement": SupplementForm,
+    "resubmit": ResubmitForm,
     "forward": ForwardForm,
     "send-back": CommentForm,
     "reassign": ReassignForm,
@@ -86,22 +110,32 @@ ACTION_FORMS = {
     "resolve": ResolveForm,
     "return": ReturnForm,
 }
-ACTION_LABELS = {
-    "receive": _("Receive"),
-    "refuse": _("Refuse"),
-    "request-supplement": _("Request a supplement"),
-    "forward": _("Forward to the next step"),
-    "send-back": _("Send back"),
-    "reassign": _("Reassign"),
-    "transfer": _("Transfer to another agency"),
-    "request-payment": _("Request payment"),
-    "confirm-payment": _("Confirm payment"),
-    "reschedule": _("Apologise and reschedule (Form 04)"),
-    "stop": _("Stop processing"),
-    "withdraw": _("Withdraw at the applicant's request"),
-    "resolve": _("Record the result"),
-    "return": _("Return the result"),
+
+# a service parameter's type (annotation, or its text under postponed annotations) → form field
+_FIELDS = {
+    "str": forms.CharField,
+    "bool": forms.BooleanField,
+    "int": forms.IntegerField,
+    "float": forms.FloatField,
+    "datetime": forms.DateTimeField,
 }
+
+
+def _type_name(annotation) -> str:
+    return annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
+
+
+def form_for(action: str) -> type[ActionForm]:
+    """The action's form: its own if it has one, else one field per simple service parameter."""
+    if action in ACTION_FORMS:
+        return ACTION_FORMS[action]
+    fields = {}
+    for name, p in parameters_of(action).items():
+        kind = _FIELDS.get(_type_name(p.annotation).removesuffix(" | None"))
+        if kind is not None:
+            required = p.default is inspect.Parameter.empty and kind is not forms.BooleanField
+            fields[name] = kind(label=name.replace("_", " ").capitalize(), required=required)
+    return type(f"{action.title().replace('-', '')}Form", (ActionForm,), fields)
 
 
 class IntakeApplicantForm(forms.Form):

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from motcua.dossiers import authz
 from motcua.dossiers.models import RUNNING, Dossier, Status
-from motcua.dossiers.transitions import TRANSITIONS
+from motcua.dossiers.services import lifecycle_actions
+from motcua.dossiers.transitions import edge_of
 
 COUNT_CAP = 1000
 INBOX_STATUSES = [
@@ -19,7 +20,6 @@ INBOX_STATUSES = [
     Status.PAYMENT,
     Status.RESOLVED,
 ]
-DESK_TARGET = {"receive", "refuse", "resubmit", "withdraw", "return"}
 
 
 def status_counts(user) -> list[dict]:
@@ -45,15 +45,9 @@ def deadline_badge(d: Dossier, now: datetime) -> dict | None:
 
 def allowed_actions(user, d: Dossier) -> list[str]:
     """The actions this user can take on this dossier now (the service re-checks everything)."""
-    step = d.current_step
-    here = [step.unit or step.agency] if step else [d.receiving_agency]
-    names = []
-    for action, edge in TRANSITIONS.items():
-        if action in ("submit", "resubmit") or d.status not in edge.sources:
-            continue
-        targets = [d.receiving_agency] if action in DESK_TARGET else here
-        if action == "confirm-payment":
-            targets = [d.receiving_agency, *here]
-        if user.is_superuser or any(authz.roles_at(user, a) & edge.roles for a in targets):
-            names.append(action)
-    return names
+    return [a for a in lifecycle_actions() if authz.may(user, d, a)]
+
+
+def label_of(action: str) -> str:
+    edge = edge_of(action)
+    return str(edge.label or action)

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from motcua.backoffice.forms import ACTION_FORMS, ACTION_LABELS, IntakeApplicantForm
-from motcua.backoffice.inbox import allowed_actions, deadline_badge, status_counts
+from motcua.backoffice.forms import IntakeApplicantForm, form_for
+from motcua.backoffice.inbox import allowed_actions, deadline_badge, label_of, status_counts
 from motcua.catalog import selectors as catalog
 from motcua.common import clock
 from motcua.common.errors import DomainError
@@ -159,7 +159,7 @@ def dossier(request, code: str, failed: str | None = None, failed_form=None):
     except DomainError:
         raise Http404 from None
     actions = [
-        {"name": a, "label": ACTION_LABELS[a], "form": failed_form if a == failed else ACTION_FORMS[a](prefix=a)}
+        {"name": a, "label": label_of(a), "form": failed_form if a == failed else form_for(a)(prefix=a)}
         for a in allowed_actions(request.user, d)
     ]
     return render(
@@ -184,63 +184,19 @@ def dossier(request, code: str, failed: str | None = None, failed_form=None):
 @staff_required
 @require_POST
 def act(request, code: str, action: str):
-    if action not in ACTION_FORMS:
+    if action not in services.lifecycle_actions():
         raise Http404
-    form = ACTION_FORMS[action](request.POST, request.FILES, prefix=action)
+    form = form_for(action)(request.POST, request.FILES, prefix=action)
     if not form.is_valid():
         return dossier(request, code, failed=action, failed_form=form)
+    version = int(request.POST.get("version") or 0) or None
     try:
-        _run(request, code, action, form.cleaned_data, int(request.POST.get("version") or 0) or None)
+        services.perform(action, code, request.user, version=version, **form.params(request.user))
     except DomainError as exc:
         form.add_error(None, exc.message_vi)
         return dossier(request, code, failed=action, failed_form=form)
-    messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
+    messages.success(request, _("Done: %(action)s.") % {"action": label_of(action)})
     return redirect(reverse("backoffice:dossier", args=[code]))
-
-
-def _run(request, code: str, action: str, c: dict, version: int | None) -> None:
-    who = request.user
-    if action == "resolve":
-        file_ref = str(store_upload(c["file"], who).id) if c.get("file") else ""
-        results = [
-            {
-                "code": c["result_code"],
-                "name": c["result_name"],
-                "number": c["number"],
-                "electronic": c["electronic"],
-                "file_ref": file_ref,
-            }
-        ]
-        services.resolve(code, who, results=results, comment=c["comment"], version=version)
-        return
-    calls = {
-        "receive": lambda: services.receive(code, who, version=version),
-        "refuse": lambda: services.refuse(code, who, reason=c["reason"], version=version),
-        "request-supplement": lambda: services.request_supplement(
-            code, who, items=c["items"], reason=c["reason"], version=version
-        ),
-        "forward": lambda: services.forward(
-            code, who, comment=c["comment"], assignee=c["assignee"] or None, version=version
-        ),
-        "send-back": lambda: services.send_back(code, who, comment=c["comment"], version=version),
-        "reassign": lambda: services.reassign(code, who, assignee=c["assignee"], version=version),
-        "transfer": lambda: services.transfer(
-            code, who, agency=c["agency"] or None, budget_hours=c["budget_hours"], comment=c["comment"], version=version
-        ),
-        "request-payment": lambda: services.request_payment(
-            code, who, amount_vnd=c["amount_vnd"], note=c["note"], version=version
-        ),
-        "confirm-payment": lambda: services.confirm_payment(
-            code, who, paid_online=c["paid_online"], reference=c["reference"], version=version
-        ),
-        "reschedule": lambda: services.reschedule(
-            code, who, new_appointment=c["new_appointment"], reason=c["reason"], version=version
-        ),
-        "stop": lambda: services.stop(code, who, reason=c["reason"], version=version),
-        "withdraw": lambda: services.withdraw(code, who, reason=c["reason"], version=version),
-        "return": lambda: services.return_result(code, who, method=c["method"], version=version),
-    }
-    calls[action]()
 
 
 @staff_required

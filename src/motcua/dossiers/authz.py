@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from motcua.common.errors import DomainError, NotFound
 from motcua.dossiers.models import Dossier, DossierStep
+from motcua.dossiers.transitions import Edge, Where, edge_of
 from motcua.org.models import Agency, StaffRole
 from motcua.org.selectors import agencies_in_scope, in_scope, role_list
 
@@ -79,12 +80,37 @@ def ensure_may_see(user, dossier: Dossier) -> None:
         ensure_visible(user, dossier)
 
 
-def ensure_role(user, edge, agencies: list[Agency]) -> None:
-    """The owner for citizen actions; otherwise a role of the edge at one of the agencies concerned."""
+def agencies_for(edge: Edge, dossier: Dossier) -> list[Agency]:
+    """Where the edge says a role is judged: the desk, the current step (its unit or agency; the
+    desk when no step is open), or either."""
+    desk = [dossier.receiving_agency]
+    step = dossier.current_step
+    here = [step.unit or step.agency] if step is not None else desk
+    return {Where.DESK: desk, Where.STEP: here, Where.DESK_OR_STEP: desk + here}[edge.at]
+
+
+def _has_right(user, edge: Edge, dossier: Dossier) -> bool:
     if user.is_superuser and not is_citizen(user):
-        return
-    allowed = edge.citizen if is_citizen(user) else any(roles_at(user, a) & edge.roles for a in agencies)
-    if not allowed:
+        return True
+    if is_citizen(user):
+        return edge.citizen
+    return any(roles_at(user, a) & edge.roles for a in agencies_for(edge, dossier))
+
+
+def may(user, dossier: Dossier, action: str) -> bool:
+    """May `user` take `action` on `dossier` now? The one answer for the API, the pages and the
+    templates (the writer asks the same questions again under the row lock)."""
+    edge = edge_of(action)
+    if edge is None or dossier.status not in edge.sources or user is None or not user.is_authenticated:
+        return False
+    if is_citizen(user) and dossier.owner_id != user.pk:
+        return False
+    return _has_right(user, edge, dossier)
+
+
+def ensure_role(user, edge: Edge, dossier: Dossier) -> None:
+    """The owner for citizen actions; otherwise a role of the edge where the edge is judged."""
+    if not _has_right(user, edge, dossier):
         raise Forbidden(
             "forbidden_action",
             f"Bạn không có quyền thực hiện thao tác '{edge.action}' với hồ sơ này.",

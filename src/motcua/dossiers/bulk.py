@@ -3,7 +3,7 @@
 A batch holds plain rows (dicts of the models' attribute names) for dossiers and their components,
 fees, supplements, results, steps and events. `write` completes every row from the model's fields
 (columns are never listed by hand), derives each fact row with the same definition the services and
-the national monitor use, and inserts everything with a pending sync row in one transaction
+the national monitor use, and inserts everything in one transaction, announcing the new dossiers (`changes`) in it
 (COPY on PostgreSQL), values adapted by their fields so timestamps are stored as the ORM stores them.
 """
 
@@ -17,6 +17,7 @@ from django.db import connection, models, transaction
 
 from motcua.catalog.models import ProcedureFee, ProcedureVersion
 from motcua.common import bulk
+from motcua.dossiers.changes import Change, announce
 from motcua.dossiers.facts import node_values
 from motcua.dossiers.models import (
     Dossier,
@@ -30,7 +31,6 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.records import grouped, record_of
 from motcua.protocol.facts import derive
-from motcua.sync import outbox
 from motcua.workdays.services import get_calendar
 
 CHILDREN = {
@@ -66,7 +66,7 @@ def write(batch: Batch, now: datetime) -> int:
         for name, model in CHILDREN.items():
             _insert(model, complete[name])
         _insert(DossierFact, facts)
-        outbox.record_new({d["id"]: d["version"] for d in dossiers}, now)
+        announce([Change(d["id"], d["version"], "import", now, new=True) for d in dossiers])
     return len(dossiers)
 
 

@@ -267,8 +267,8 @@ def my_dossier(request, code: str):
             "rating": getattr(d, "rating", None) if d.status == Status.RETURNED else None,
             "withdraw_form": ReasonForm(),
             "rating_form": RatingForm(),
-            "can_withdraw": d.status in (1, 2, 4, 5, 6),
-            "can_rate": d.status == Status.RETURNED,
+            "can_withdraw": authz.may(request.user, d, "withdraw"),
+            "can_rate": authz.may(request.user, d, "rate"),
         },
     )
 

@@ -1,4 +1,4 @@
-"""Writes to the outbox: the dossier writer records changes; the worker claims, acks, backs off."""
+"""Writes to the outbox: dossier changes make rows pending; the worker claims, acks, backs off."""
 
 from __future__ import annotations
 
@@ -35,11 +35,21 @@ BACKOFF_CAP_SECONDS = 300.0
 
 
 def record_change(dossier_id: int, version: int, at: datetime) -> None:
-    """Called by the dossier writer inside its transaction: the dossier now has `version`."""
+    """Inside the dossier writer's transaction: the dossier now has `version`."""
     table = connection.ops.quote_name(SyncState._meta.db_table)
     [[stamp]] = bulk.adapted(SyncState, ["changed_at"], [[at]])  # stored as the ORM stores it
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT.format(t=table), [dossier_id, version, True, stamp, stamp, False, False])
+
+
+def on_changes(changes) -> None:
+    """Subscribed to `dossiers.changes` (apps.py): every change makes the dossier pending."""
+    new = [c for c in changes if c.new]
+    if new:
+        record_new({c.dossier_id: c.version for c in new}, new[0].at)
+    for c in changes:
+        if not c.new:
+            record_change(c.dossier_id, c.version, c.at)
 
 
 NEW_COLUMNS = ["dossier_id", "node_version", "acked_version", "pending", "changed_at", "next_attempt_at"]

@@ -61,6 +61,7 @@ bench-index: setup ## the 766 index and its pages with 5,300,000 dossiers in Pos
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check src tests bench scripts
 
 format: setup

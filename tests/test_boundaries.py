@@ -1,6 +1,9 @@
-"""The node and the national monitor share only `protocol`; product code never imports `demo`."""
+"""The node and the national monitor share only `protocol`; product code never imports `demo`;
+the import layers of pyproject.toml ([tool.importlinter]) hold."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,3 +49,11 @@ def test_the_node_never_imports_the_monitor_nor_the_demo(package):
     for path, names in imports_of(package).items():
         wrong = {n for n in names if allowed(n, ("motcua.national", "motcua.demo"))}
         assert not wrong, (path, wrong)
+
+
+def test_the_import_layers_hold():
+    """import-linter's contracts: no import runs from a lower layer to a higher one."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run([str(lint), "--no-cache"], cwd=SRC.parent.parent, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-4000:]
+    assert "0 broken" in done.stdout

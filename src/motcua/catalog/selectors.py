@@ -83,3 +83,16 @@ def procedure_history(code: str) -> QuerySet[ProcedureVersion]:
 
 def procedure_exists(code: str) -> bool:
     return Procedure.objects.filter(code=code).exists()
+
+
+def in_force_first(codes: list[str], count: int) -> list[ProcedureVersion]:
+    """The versions in force of procedures `codes`, in that order, topped up to `count` with other
+    published procedures (the portal's "most used" list)."""
+    found = {
+        v.procedure.code: v
+        for v in versions_in_force().filter(procedure__code__in=codes).select_related("procedure", "field")
+    }
+    picked = [found[c] for c in codes if c in found][:count]
+    if len(picked) < count:
+        picked += list(search_procedures().exclude(procedure__code__in=codes)[: count - len(picked)])
+    return picked

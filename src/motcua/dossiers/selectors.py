@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from pydantic import BaseModel
 
 from motcua.common import clock
 from motcua.common.errors import InvalidInput, NotFound
 from motcua.common.timeutil import VN_TZ
+from motcua.documents.models import StoredFile
 from motcua.dossiers import authz
-from motcua.dossiers.models import RUNNING, AccessLog, Dossier, DossierEvent
+from motcua.dossiers.models import (
+    RUNNING,
+    AccessLog,
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    DossierFact,
+    DossierResult,
+)
 from motcua.identity.cccd import normalize_phone
 from motcua.protocol.facts import standing
 
@@ -135,3 +144,32 @@ def track(code: str, phone: str) -> Dossier:
             "No dossier matches this code and phone number.",
         )
     return dossier
+
+
+def readable_file(user, file_id) -> StoredFile:
+    """A stored file for its uploader, or for anyone who may see a dossier that uses it (as a
+    component or a result); otherwise "not found", the same answer as an unknown id."""
+    stored = StoredFile.objects.filter(pk=file_id).first()
+    if stored is None or (stored.owner_id != getattr(user, "pk", None) and not _used_in_visible(user, str(file_id))):
+        raise NotFound("file_not_found", "Không tìm thấy tệp.", "The file was not found.")
+    return stored
+
+
+def _used_in_visible(user, ref: str) -> bool:
+    visible = authz.visible_dossiers(user)
+    return (
+        DossierComponent.objects.filter(file_ref=ref, dossier__in=visible).exists()
+        or DossierResult.objects.filter(file_ref=ref, dossier__in=visible).exists()
+    )
+
+
+def most_used_procedures(since: datetime, limit: int) -> list[str]:
+    """Codes of the procedures with the most dossiers submitted since `since` (a GROUP BY over the
+    fact rows), most used first."""
+    return list(
+        DossierFact.objects.filter(submitted_at__gte=since)
+        .values("procedure__code")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("procedure__code", flat=True)[:limit]
+    )

@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.catalog import selectors as catalog
 from motcua.catalog.formschema import form_class, to_json
 from motcua.catalog.models import Field, ProcedureVersion
-from motcua.common import ratelimit
+from motcua.common import clock, ratelimit
 from motcua.common.errors import DomainError
-from motcua.documents.models import StoredFile
 from motcua.documents.services import store_upload
 from motcua.dossiers import authz, selectors, services
-from motcua.dossiers.models import DossierComponent, DossierFact, DossierResult, Status
+from motcua.dossiers.models import Status
 from motcua.feedback.services import rate
 from motcua.portal import wizard
 from motcua.portal.forms import ApplicantForm, RatingForm, ReasonForm, RegisterForm, TrackForm
@@ -39,23 +38,9 @@ def _popular() -> list:
     """The most used procedures of the last year (cached: a GROUP BY over the fact table)."""
     codes = cache.get("portal:popular")
     if codes is None:
-        since = timezone.now() - timezone.timedelta(days=365)
-        codes = list(
-            DossierFact.objects.filter(submitted_at__gte=since)
-            .values("procedure__code")
-            .annotate(n=Count("pk"))
-            .order_by("-n")
-            .values_list("procedure__code", flat=True)[:8]
-        )
+        codes = selectors.most_used_procedures(clock.now() - timedelta(days=365), 8)
         cache.set("portal:popular", codes, 600)
-    found = {
-        v.procedure.code: v
-        for v in catalog.versions_in_force().filter(procedure__code__in=codes).select_related("procedure", "field")
-    }
-    popular = [found[c] for c in codes if c in found]
-    if len(popular) < 8:
-        popular += list(catalog.search_procedures().exclude(procedure__code__in=codes)[: 8 - len(popular)])
-    return popular
+    return catalog.in_force_first(codes, 8)
 
 
 def search(request):
@@ -323,20 +308,12 @@ def track(request):
 @login_required
 def download(request, file_id):
     """A stored file for its uploader, or for anyone who may see a dossier that uses it."""
-    stored = StoredFile.objects.filter(pk=file_id).first()
-    if stored is None:
-        raise Http404
-    if stored.owner_id != request.user.pk:
-        ref = str(stored.pk)
-        visible = authz.visible_dossiers(request.user)
-        used = (
-            DossierComponent.objects.filter(file_ref=ref, dossier__in=visible).exists()
-            or DossierResult.objects.filter(file_ref=ref, dossier__in=visible).exists()
-        )
-        if not used:
-            raise Http404
     from django.core.files.storage import default_storage
 
+    try:
+        stored = selectors.readable_file(request.user, file_id)
+    except DomainError:
+        raise Http404 from None
     return FileResponse(
         default_storage.open(stored.path, "rb"), content_type=stored.content_type, filename=stored.original_name
     )

@@ -21,7 +21,7 @@ from motcua.catalog.models import ProcedureVersion
 from motcua.common.errors import DomainError
 from motcua.dossiers import bulk, timing
 from motcua.dossiers.events import GENESIS, chain_hash, event_body
-from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
+from motcua.dossiers.models import OPEN, RUNNING, Dossier, DossierEvent, DossierStep, Status
 from motcua.org import selectors as org
 from motcua.org.models import Agency
 from motcua.protocol import schema
@@ -35,6 +35,9 @@ class ImportReport:
     imported: int = 0
     skipped: int = 0
     errors: list[dict] = field(default_factory=list)
+
+
+RECEIVED_OPEN = OPEN - {Status.SUBMITTED}  # open dossiers whose deadline has started
 
 
 class Importer:
@@ -161,11 +164,11 @@ class Importer:
             "received_at": r.received_at,
             "appointment_at": current,
             "first_appointment_at": first,
-            "due_at": (first_due + timedelta(seconds=waited)) if first_due and r.status in (2, 4, 5, 6) else None,
+            "due_at": (first_due + timedelta(seconds=waited)) if first_due and r.status in RECEIVED_OPEN else None,
             "ended_at": r.ended_at,
             "returned_at": r.returned_at,
-            "paused_at": min(unanswered) if unanswered and r.status == 5 else None,
-            "resume_status": 4 if unanswered and r.status == 5 else None,
+            "paused_at": min(unanswered) if unanswered and r.status == Status.SUPPLEMENT else None,
+            "resume_status": Status.PROCESSING if unanswered and r.status == Status.SUPPLEMENT else None,
             "supplement_count": len(r.supplements),
             "supplement_seconds": waited,
             "rescheduled": r.new_appointment_at is not None,
@@ -174,7 +177,7 @@ class Importer:
             "paid_online": r.online_payment in (1, 2),
             "payment_platform": r.online_payment or None,
             "satisfaction": r.rating,
-            "current_step_id": running[-1]["id"] if running and r.status in (2, 4, 6) else None,
+            "current_step_id": running[-1]["id"] if running and r.status in RUNNING - {Status.SUBMITTED} else None,
             "version": 1,
             "last_hash": digest,
         }

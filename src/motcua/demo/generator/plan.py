@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from motcua.catalog.selectors import versions_in_force
+from motcua.dossiers.models import Status
 from motcua.org import selectors as org
 from motcua.org.models import Agency, StaffRole
 
@@ -109,4 +110,4 @@ def applicant_phone(rng: random.Random) -> str:
 
 def satisfaction(rng: random.Random, status: int) -> int | None:
     """A rating from three applicants in ten whose result was returned."""
-    return rng.choices([1, 2, 3], weights=[1, 5, 4])[0] if status == 10 and rng.random() < 0.3 else None
+    return rng.choices([1, 2, 3], weights=[1, 5, 4])[0] if status == Status.RETURNED and rng.random() < 0.3 else None

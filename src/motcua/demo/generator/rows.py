@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from motcua.demo.generator import plan as P
 from motcua.dossiers import bulk
 from motcua.dossiers.events import GENESIS, chain_hash, event_body
-from motcua.dossiers.models import DossierEvent
+from motcua.dossiers.models import DossierEvent, Status
 
 if TYPE_CHECKING:
     from motcua.demo.generator.simulate import Life
@@ -80,7 +80,7 @@ def _dossier(rng: random.Random, d: Life, paid: bool, last_hash: str) -> dict:
         "returned_at": d.returned_at,
         "return_method": d.return_method,
         "paused_at": d.paused_at,
-        "resume_status": 4 if d.status == 5 else None,
+        "resume_status": Status.PROCESSING if d.status == Status.SUPPLEMENT else None,
         "supplement_count": d.supplement_count,
         "supplement_seconds": d.supplement_seconds,
         "fee_total_vnd": d.plan.fee,
@@ -132,7 +132,7 @@ def _supplement(d: Life, asked: dict) -> dict:
 
 
 def _results(rng: random.Random, d: Life, batch: bulk.Batch) -> None:
-    if d.status not in (9, 10):
+    if d.status not in (Status.RESOLVED, Status.RETURNED):
         return
     electronic = rng.random() < 0.7
     for r in d.plan.results or DEFAULT_RESULTS:

@@ -13,7 +13,7 @@ from motcua.demo.generator import plan as P
 from motcua.demo.generator.rows import emit
 from motcua.demo.generator.write import CodeCounters, max_ids
 from motcua.dossiers import bulk, timing
-from motcua.dossiers.models import Dossier, DossierStep
+from motcua.dossiers.models import Dossier, DossierStep, Status
 from motcua.org.models import Agency
 from motcua.workdays.services import get_calendar
 
@@ -30,7 +30,7 @@ class Life:
     submitted_at: datetime
     channel: int
     code: str
-    status: int = 1
+    status: int = Status.SUBMITTED
     received_at: datetime | None = None
     appointment_at: datetime | None = None
     first_appointment_at: datetime | None = None
@@ -80,7 +80,7 @@ class Generator:
         d.event("submit", None, 1, d.submitted_at)
         fate = rng.random()
         if fate < P.REFUSED_BELOW:
-            d.status, d.ended_at = 3, d.submitted_at + timedelta(hours=rng.randint(1, 30))
+            d.status, d.ended_at = Status.REFUSED, d.submitted_at + timedelta(hours=rng.randint(1, 30))
             d.event("refuse", 1, 3, d.ended_at)
         elif self._receive(d):
             clock = self._steps(d, batch, fate)
@@ -113,7 +113,7 @@ class Generator:
             received = timing.add_working(self.cal, received, rng.randint(600, 4 * 3600))
         if received >= self.now:
             return False
-        d.received_at, d.status = received, 2
+        d.received_at, d.status = received, Status.RECEIVED
         d.appointment_at = d.first_appointment_at = d.due_at = self.cal.deadline(
             received, v.statutory_time_value, v.statutory_time_unit
         )
@@ -175,7 +175,7 @@ class Generator:
 
     def _stop_at(self, d: Life, step: dict, later: list) -> None:
         """The dossier stays at this open step; its risk starts from the budgets still ahead."""
-        d.status, d.current_step_id = (4 if step["seq"] > 1 else 2), step["id"]
+        d.status, d.current_step_id = (Status.PROCESSING if step["seq"] > 1 else Status.RECEIVED), step["id"]
         ahead = sum(self._budget(t) for t in later)
         d.risk_from = timing.risk_from(self.cal, d.due_at, step["started_at"], step["due_at"], ahead)
 
@@ -187,7 +187,7 @@ class Generator:
         answered = back if back < self.now else None
         d.supplements.append({"requested_at": asked, "resubmitted_at": answered, "requested_by_id": official})
         if answered is None:
-            d.status, d.paused_at = 5, asked
+            d.status, d.paused_at = Status.SUPPLEMENT, asked
             return None
         d.event("resubmit", 5, 4, back)
         d.supplement_seconds += int((back - asked).total_seconds())
@@ -198,12 +198,16 @@ class Generator:
         """Withdrawn, or resolved and (once that is past) returned online or at the counter."""
         rng = self.rng
         if fate > P.WITHDRAWN_ABOVE:
-            d.status, d.ended_at = 7, clock
+            d.status, d.ended_at = Status.WITHDRAWN, clock
             d.event("withdraw", 4, 7, clock)
             return
-        d.status, d.ended_at = 9, clock
+        d.status, d.ended_at = Status.RESOLVED, clock
         d.event("resolve", 4, 9, clock, {"results": ["KQ"], "generated": True})
         returned = timing.add_working(self.cal, clock, rng.randint(1800, 3 * self.day_seconds))
         if returned < self.now:
-            d.status, d.returned_at, d.return_method = 10, returned, "online" if rng.random() < 0.3 else "counter"
+            d.status, d.returned_at, d.return_method = (
+                Status.RETURNED,
+                returned,
+                "online" if rng.random() < 0.3 else "counter",
+            )
             d.event("return", 9, 10, returned, {"method": d.return_method})

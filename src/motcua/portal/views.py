@@ -268,13 +268,13 @@ def my_dossier_action(request, code: str, action: str):
             for key, upload in request.FILES.items():
                 stored = store_upload(upload, request.user)
                 components.append({"code": key.removeprefix("tp_"), "file_ref": str(stored.id), "digitized": True})
-            services.resubmit(code, request.user, components=components, note=request.POST.get("note", ""))
+            services.perform("resubmit", code, request.user, components=components, note=request.POST.get("note", ""))
             messages.success(request, _("Your additional documents were sent."))
         elif action == "withdraw":
             form = ReasonForm(request.POST)
             if not form.is_valid():
                 raise DomainError("reason_required", _("Please give a reason."), "Reason required")
-            services.withdraw(code, request.user, reason=form.cleaned_data["reason"])
+            services.perform("withdraw", code, request.user, reason=form.cleaned_data["reason"])
             messages.success(request, _("Your dossier was withdrawn."))
         elif action == "rate":
             form = RatingForm(request.POST)

@@ -57,11 +57,11 @@ def memory_probe(kind: str, period: str) -> None:
     import django
 
     django.setup()
-    from motcua.metrics import engine, rollups
+    from motcua.metrics import fact_index, rollups
     from motcua.org.models import Agency
 
     codes = list(Agency.objects.filter(parent__kind=Agency.Kind.PROVINCE_PC).values_list("code", flat=True))
-    (engine.compute_agencies if kind == "facts" else rollups.compute_agencies)(codes, period)
+    (fact_index.compute_agencies if kind == "facts" else rollups.compute_agencies)(codes, period)
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
@@ -145,7 +145,8 @@ def main() -> None:
     from motcua.common import clock
     from motcua.common.commands import progress_bar
     from motcua.dossiers.models import DossierFact
-    from motcua.metrics import engine, rollups
+    from motcua.metrics import fact_index, rollups
+    from motcua.metrics.periods import parse_period
     from motcua.org.models import Agency
 
     period = args.period or six_months(clock.now().date())
@@ -155,7 +156,7 @@ def main() -> None:
             p50, p95 = statistics.median(times), pct(times, 95)
             console.print(f"{label}: p50 {p50:.0f} ms, p95 {p95:.0f} ms, first {cold[label]:.0f} ms")
         return
-    p = engine.parse_period(period)
+    p = parse_period(period)
     facts = DossierFact.objects.count()
     in_period = DossierFact.objects.filter(received_at__gte=p.bounds[0], received_at__lt=p.bounds[1]).count()
     codes = list(Agency.objects.filter(parent__kind=Agency.Kind.PROVINCE_PC).values_list("code", flat=True))
@@ -177,7 +178,7 @@ def main() -> None:
         source.compute_agencies(codes, period, node=True)  # the province and every agency, one pass
 
     from_rollups = timed(lambda: every_agency(rollups), args.rounds, "every agency from rollups")
-    from_facts = timed(lambda: every_agency(engine), max(1, args.rounds // 2), "every agency from facts")
+    from_facts = timed(lambda: every_agency(fact_index), max(1, args.rounds // 2), "every agency from facts")
     from motcua.metrics import reports
 
     t0 = time.perf_counter()

@@ -8,7 +8,7 @@ from motcua.common.timeutil import VN_TZ
 from motcua.dossiers import services
 from motcua.feedback.services import rate
 from motcua.identity.models import User
-from motcua.metrics import engine
+from motcua.metrics import fact_index
 from tests.dossiers.conftest import *  # noqa: F403
 from tests.dossiers.conftest import birth_submission, construction_submission
 
@@ -79,7 +79,7 @@ def quarter(procedures, police_officer, as_user, citizen, monkeypatch):
     now["t"] = at("2026-03-05T10:00")
     services.resolve(d4, u["xaydung.lanhdao"], results=[{"code": "GPXD", "name": "Giấy phép", "electronic": False}])
     now["t"] = at("2026-11-23T09:00")
-    return engine.compute("node", "2026-Q1")
+    return fact_index.compute("node", "2026-Q1")
 
 
 def by_id(result):

@@ -6,7 +6,8 @@ import pytest
 
 from motcua.dossiers import services
 from motcua.identity.models import User
-from motcua.metrics import engine
+from motcua.metrics import fact_index
+from motcua.metrics.periods import parse_period
 from tests.metrics.conftest import at, by_id
 
 
@@ -51,14 +52,14 @@ def test_every_indicator_matches_the_hand_computation(quarter):
 
 
 def test_zero_denominators_give_no_value_not_zero(quarter):
-    empty = by_id(engine.compute("node", "2026-Q2"))
+    empty = by_id(fact_index.compute("node", "2026-Q2"))
     assert empty["2.1"]["denominator"] == 0 and empty["2.1"]["points"] is None and empty["2.1"]["rate"] is None
 
 
 def test_scopes_and_the_2022_set(quarter):
-    commune = by_id(engine.compute("agency:000.00.31.H53", "2026-Q1"))
+    commune = by_id(fact_index.compute("agency:000.00.31.H53", "2026-Q1"))
     assert (commune["2.1"]["numerator"], commune["2.1"]["denominator"]) == (1, 2)
-    old = engine.compute("node", "2026-Q1", "766-2022")
+    old = fact_index.compute("node", "2026-Q1", "766-2022")
     assert old["config_version"] == "766-2022" and "4.5a" not in by_id(old)
     assert sum(g["max_points"] for g in old["groups"]) == 100
 
@@ -74,7 +75,7 @@ def test_scopes_and_the_2022_set(quarter):
     ],
 )
 def test_periods(text, start, end):
-    p = engine.parse_period(text)
+    p = parse_period(text)
     assert (p.start.isoformat(), p.end.isoformat()) == (start, end)
 
 
@@ -201,7 +202,7 @@ def test_rollups_give_the_same_index_as_the_facts(quarter):
 
     assert rollups.rebuild() > 0
     for scope in ("node", "agency:000.00.31.H53", "agency:000.00.05.H53", "procedure:1.001193"):
-        from_facts, from_rollups = engine.compute(scope, "2026-Q1"), rollups.compute(scope, "2026-Q1")
+        from_facts, from_rollups = fact_index.compute(scope, "2026-Q1"), rollups.compute(scope, "2026-Q1")
         assert by_id(from_rollups) == by_id(from_facts), scope
         assert from_rollups["total"] == from_facts["total"]
     assert rollups.rebuild() == rollups.rebuild()  # idempotent
@@ -228,5 +229,5 @@ def test_rollups_refresh_only_changed_days(quarter, monkeypatch):
     monkeypatch.setattr("motcua.common.clock.now", lambda: at("2026-11-24T10:00"))
     assert rollups.refresh() > 0  # only 02/03/2026 is rebuilt
     after = rollups.compute("node", "2026-Q1")
-    assert by_id(after) == by_id(engine.compute("node", "2026-Q1"))
+    assert by_id(after) == by_id(fact_index.compute("node", "2026-Q1"))
     assert DailyRollup.objects.aggregate(n=Sum("ended_late"))["n"] == ended_late + 1  # the stopped one

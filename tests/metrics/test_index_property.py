@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from motcua.common.timeutil import VN_TZ
 from motcua.dossiers.models import Dossier
-from motcua.metrics import engine, rollups
+from motcua.metrics import fact_index, rollups
 from motcua.national import services as national
 from motcua.sync import payload
 from motcua.sync.importer import import_lines
@@ -318,7 +318,7 @@ def load_and_sync(items: list[dict]):
 
 
 def check(items: list[dict], node, scope: str, period: str, calendar) -> None:
-    facts = by_id(engine.compute(scope, period))
+    facts = by_id(fact_index.compute(scope, period))
     from_rollups = by_id(rollups.compute(scope, period))
     monitor = by_id(national.node_index(node, period, scope=scope))
     where = f"{scope} {period}"

@@ -10,7 +10,7 @@ from django.db import connection
 
 from motcua.common.timeutil import VN_TZ
 from motcua.dossiers.models import Dossier, DossierFact
-from motcua.metrics import engine, rollups
+from motcua.metrics import fact_index, rollups
 from motcua.national import services as national
 from motcua.sync import payload
 from motcua.sync.importer import import_lines
@@ -59,7 +59,7 @@ def three(scope: str, period: str) -> list[dict]:
     assert {r["KetQua"] for r in national.ingest_dossiers(node, snapshots)} == {"accepted"}
     monitor_scope = scope if scope.startswith(("agency:", "procedure:")) else "node"
     return [
-        by_id(engine.compute(scope, period)),
+        by_id(fact_index.compute(scope, period)),
         by_id(rollups.compute(scope, period)),
         by_id(national.node_index(node, period, scope=monitor_scope)),
     ]
@@ -258,8 +258,11 @@ def test_a_commune_scope_covers_every_agency_of_the_commune(procedures):
         dossier(2, BIRTH, MaHoSo=f"{police}-260302-0002", DonViXuLy=police),
         dossier(3, BUILD),
     )
-    by_code, by_agency = engine.compute("commune:27712", "2026-Q1"), engine.compute("commune:000.01.31.H53", "2026-Q1")
+    by_code, by_agency = (
+        fact_index.compute("commune:27712", "2026-Q1"),
+        fact_index.compute("commune:000.01.31.H53", "2026-Q1"),
+    )
     assert by_id(by_code)["2.1"]["denominator"] == by_id(by_agency)["2.1"]["denominator"] == 2
     rollups.rebuild()
     assert by_id(rollups.compute("commune:27712", "2026-Q1")) == by_id(by_code)
-    assert by_id(engine.compute("agency:000.00.31.H53", "2026-Q1"))["2.1"]["denominator"] == 1
+    assert by_id(fact_index.compute("agency:000.00.31.H53", "2026-Q1"))["2.1"]["denominator"] == 1

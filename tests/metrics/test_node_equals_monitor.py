@@ -9,7 +9,7 @@ from motcua.catalog.services import import_catalog
 from motcua.demo.generator import generate
 from motcua.demo.services import demo_catalog_bytes
 from motcua.dossiers.models import Dossier, DossierFact
-from motcua.metrics import engine, rollups
+from motcua.metrics import fact_index, rollups
 from motcua.national import services as national
 from motcua.sync import outbox, payload
 from motcua.sync.importer import import_lines
@@ -37,7 +37,7 @@ def assert_equal_everywhere(node):
     compared = 0
     for period in PERIODS:
         for scope in scopes:
-            at_node = by_id(engine.compute(scope, period))
+            at_node = by_id(fact_index.compute(scope, period))
             from_rollups = by_id(rollups.compute(scope, period))
             at_monitor = by_id(national.node_index(node, period, scope=scope))
             for key in PER_DOSSIER:

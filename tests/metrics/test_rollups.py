@@ -9,12 +9,14 @@ from django.db import connection
 from django.db.models import Count, F
 
 from motcua.common import clock
+from motcua.common.errors import InvalidInput
 from motcua.dossiers import services, timing
 from motcua.dossiers.models import Dossier, DossierFact, DossierStep
 from motcua.identity.models import User
-from motcua.metrics import engine, rollups, selectors
+from motcua.metrics import fact_index, rollups, selectors
 from motcua.metrics.dashboard import _quantile
 from motcua.metrics.models import StepDurationRollup
+from motcua.metrics.scopes import parse_scope
 from motcua.org.models import Agency
 from motcua.sync.models import SyncState
 from motcua.workdays.services import get_calendar
@@ -28,10 +30,10 @@ def test_every_agency_at_once_equals_one_at_a_time(quarter, period):
     codes = list(TOP.values_list("code", flat=True))
     rollups.rebuild()
     from_rollups = rollups.compute_agencies(codes, period)
-    from_facts = engine.compute_agencies(codes, period)
+    from_facts = fact_index.compute_agencies(codes, period)
     assert set(from_rollups) == set(from_facts) == set(codes)
     for code in codes:
-        one = engine.compute(f"agency:{code}", period)
+        one = fact_index.compute(f"agency:{code}", period)
         assert by_id(from_rollups[code]) == by_id(one), code
         assert by_id(from_facts[code]) == by_id(one), code
         assert from_rollups[code]["total"] == from_facts[code]["total"] == one["total"]
@@ -43,16 +45,16 @@ def test_unit_commune_and_official_scopes(quarter):
     units = set(DossierFact.objects.exclude(unit=None).values_list("unit__code", flat=True))
     assert units  # the construction permits were handled in a division
     for code in units:
-        assert by_id(rollups.compute(f"unit:{code}", "2026-Q1")) == by_id(engine.compute(f"unit:{code}", "2026-Q1"))
-    commune = engine.compute("commune:27712", "2026-Q1")  # Phường Tân An
-    assert by_id(commune) == by_id(engine.compute("agency:000.00.31.H53", "2026-Q1"))
+        assert by_id(rollups.compute(f"unit:{code}", "2026-Q1")) == by_id(fact_index.compute(f"unit:{code}", "2026-Q1"))
+    commune = fact_index.compute("commune:27712", "2026-Q1")  # Phường Tân An
+    assert by_id(commune) == by_id(fact_index.compute("agency:000.00.31.H53", "2026-Q1"))
     assert by_id(rollups.compute("commune:27712", "2026-Q1")) == by_id(commune)
-    chairman = by_id(engine.compute("official:tanan.chutich", "2026-Q1"))  # signed d1 (early) and d2 (late)
+    chairman = by_id(fact_index.compute("official:tanan.chutich", "2026-Q1"))  # signed d1 (early) and d2 (late)
     assert (chairman["2.1"]["numerator"], chairman["2.1"]["denominator"]) == (1, 2)
     assert chairman["3.1"]["points"] is None  # the catalog says nothing about one official
     assert by_id(rollups.compute("official:tanan.chutich", "2026-Q1")) == chairman
-    with pytest.raises(engine.InvalidInput) as err:
-        engine.parse_scope("official:nobody")
+    with pytest.raises(InvalidInput) as err:
+        parse_scope("official:nobody")
     assert err.value.code == "unknown_official"
 
 
@@ -60,7 +62,7 @@ def test_unit_commune_and_official_scopes(quarter):
 def test_running_dossiers_due_on_the_day_asked_are_judged_to_the_second(quarter, monkeypatch, moment, within):
     rollups.rebuild()
     monkeypatch.setattr("motcua.common.clock.now", lambda: at(moment))  # d3 is due 23/03/2026 17:00
-    from_rollups, from_facts = rollups.compute("node", "2026-Q1"), engine.compute("node", "2026-Q1")
+    from_rollups, from_facts = rollups.compute("node", "2026-Q1"), fact_index.compute("node", "2026-Q1")
     assert by_id(from_rollups) == by_id(from_facts)
     on_time = by_id(from_rollups)["2.1"]["numerator"]
     assert on_time == (3 if within else 2)  # d1 and d4 early, d3 still within its time or not
@@ -118,7 +120,7 @@ def test_refresh_follows_new_late_steps_and_sync_acks(quarter, monkeypatch):
     shown_after = {r["agency__name"]: r["n"] for r in dashboard("node", "2026", None)["late_by_unit"]}
     assert shown_after[building] == shown_before.get(building, 0) + 1  # remembered only until the refresh
     assert by_id(rollups.compute("node", "2026-Q1"))["1.4"]["numerator"] == synced_before + 1
-    assert by_id(rollups.compute("node", "2026-Q1")) == by_id(engine.compute("node", "2026-Q1"))
+    assert by_id(rollups.compute("node", "2026-Q1")) == by_id(fact_index.compute("node", "2026-Q1"))
     assert rollups.refresh() == 0
 
 

@@ -10,7 +10,9 @@ from ninja import Router, Schema
 from motcua.api.auth import AUTH, actor
 from motcua.api.schemas import ErrorOut
 from motcua.dossiers import authz
-from motcua.metrics import engine, rollups, selectors
+from motcua.metrics import fact_index, rollups, selectors
+from motcua.metrics.periods import this_year
+from motcua.metrics.scoring import DEFAULT_CONFIG
 
 router = Router(tags=["index"])
 
@@ -32,16 +34,16 @@ Source = Literal["auto", "facts", "rollups"]
 
 
 @router.get("", response={200: IndexOut, 400: ErrorOut}, summary="Decision 766 index for a scope and a period")
-def index(request, scope: str = "node", period: str = "", config: str = engine.DEFAULT_CONFIG, source: Source = "auto"):
+def index(request, scope: str = "node", period: str = "", config: str = DEFAULT_CONFIG, source: Source = "auto"):
     """`scope`: node, agency:CODE, commune:CODE, unit:CODE, procedure:CODE, official:USERNAME. `period`: 2026,
     2026-H1, 2026-Q3, 2026-07 or 2026-01-01..2026-03-31. Each indicator carries numerator, denominator, rate (%),
     points and whether data exists for it yet; `config` selects the indicator set (766-2024, 766-2022).
     `source`: `rollups` reads the daily rollups (fast; `as_of` tells when they were last refreshed), `facts`
     recomputes from every dossier's fact row (exact to the second); `auto` uses the rollups once they exist."""
     if source == "facts" or (source == "auto" and rollups.as_of() is None):
-        return engine.compute(scope, period, config)
+        return fact_index.compute(scope, period, config)
     rollups.ensure_built()
-    return rollups.compute(scope, period or str(engine.clock.now().year), config)
+    return rollups.compute(scope, period or this_year(), config)
 
 
 class DrillPage(Schema):

@@ -15,8 +15,9 @@ from django.db.models.functions import TruncMonth
 from motcua.catalog.selectors import versions_in_force
 from motcua.common import clock
 from motcua.dossiers.models import RUNNING, Dossier, DossierFact
-from motcua.metrics import engine, rollups, selectors
+from motcua.metrics import rollups, selectors
 from motcua.metrics.models import DailyRollup, StepDurationRollup
+from motcua.metrics.periods import parse_period
 from motcua.org.models import Agency
 
 # Government targets the dashboard compares with (Resolution 76/NQ-CP, Decision 06 and 766 targets).
@@ -132,7 +133,7 @@ def _quantile(histogram: list[tuple[int, int]], q: float) -> float:
 def bottlenecks(period_text: str, agency_ids: list[int] | None = None) -> list[dict]:
     """Median and p90 of the office time each step took, against its budget, from the monthly
     histograms of the months the period touches (buckets 20 % wide, so within ±10 %)."""
-    period = engine.parse_period(period_text)
+    period = parse_period(period_text)
     rows = StepDurationRollup.objects.filter(month__gte=period.start.replace(day=1), month__lte=period.end)
     if agency_ids is not None:
         rows = rows.filter(agency_id__in=agency_ids)
@@ -179,7 +180,7 @@ def dashboard(scope: str, period_text: str, agency_ids: list[int] | None) -> dic
     """Everything the leaders' dashboard shows, from the rollups (as of their last refresh)."""
     rollups.ensure_built()
     result = rollups.compute(scope, period_text)
-    period = engine.parse_period(period_text)
+    period = parse_period(period_text)
     rows = DailyRollup.objects.filter(day__gte=period.start, day__lte=period.end)
     dossiers = Dossier.objects.all()
     if agency_ids is not None:

@@ -48,10 +48,11 @@ class Sums(models.Model):
     disliked = models.PositiveIntegerField(default=0)
     ended_late_or_disliked = models.PositiveIntegerField(default=0)
     online = models.PositiveIntegerField(default=0)  # counted for 3.3
-    # open dossiers (received, not ended): judged when read, against their index deadline (`due_day`)
-    running = models.PositiveIntegerField(default=0)  # at most one supplement request
-    running_disliked = models.PositiveIntegerField(default=0)
-    running_multi_supplement = models.PositiveIntegerField(default=0)  # late whatever the time
+    # open dossiers (received, not ended; not `dossiers.models.RUNNING`, a set of statuses): those with at
+    # most one supplement request are judged when read, against their index deadline (`due_day`)
+    open_one_request = models.PositiveIntegerField(default=0)
+    open_one_request_disliked = models.PositiveIntegerField(default=0)
+    open_more_requests = models.PositiveIntegerField(default=0)  # late whatever the time
     full_process_eligible = models.PositiveIntegerField(default=0)
     full_process_online = models.PositiveIntegerField(default=0)
 

@@ -10,8 +10,9 @@ import io
 from django.db.models import Count, Q
 
 from motcua.dossiers.models import DossierFact
-from motcua.metrics.engine import Period, parse_period
+from motcua.metrics.periods import Period, parse_period
 from motcua.org.models import Agency
+from motcua.protocol.index766 import MORE_THAN_ONE_REQUEST
 
 COLUMNS = [
     ("carried_over", "Kỳ trước chuyển qua"),
@@ -35,7 +36,7 @@ def _counts(period: Period, agency_ids: list[int] | None) -> dict[int, dict]:
         base = base.filter(Q(agency_id__in=agency_ids) | Q(receiving_agency_id__in=agency_ids))
     open_at_end = Q(ended_at__isnull=True) | Q(ended_at__gte=end)
     # judged as the index judges (deadline plus supplement time; more than one request is late)
-    overdue = open_at_end & (Q(index_due_at__lt=end) | Q(supplement_count__gt=1))
+    overdue = open_at_end & (Q(index_due_at__lt=end) | MORE_THAN_ONE_REQUEST)
     ended_in = Q(ended_at__gte=start, ended_at__lt=end)
     rows = base.values("agency_id").annotate(
         n_carried_over=Count("pk", filter=Q(received_at__lt=start)),

@@ -1,12 +1,15 @@
-"""Reads for the public transparency page: each agency's index and who caused late steps (from the rollups)."""
+"""Reads of the index pages: the public transparency page (each agency's index and who caused late steps,
+from the rollups) and the dossiers behind a figure (drill-down)."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet, Sum
 
 from motcua.dossiers import authz
-from motcua.metrics import engine, rollups, services
+from motcua.metrics import fact_index, rollups
 from motcua.metrics.models import StepRollup
+from motcua.metrics.periods import parse_period, this_year
+from motcua.metrics.scoring import band, load_config
 from motcua.org.models import Agency, StaffRole
 
 
@@ -28,7 +31,7 @@ def province_and_agencies(period_text: str) -> tuple[dict, list[dict]]:
                 {
                     "agency": agency,
                     "total": result["total"],
-                    "band": services.band(result["total"]),
+                    "band": band(result["total"]),
                     "received": on_time["denominator"],
                     "on_time": on_time["rate"],
                 }
@@ -36,9 +39,27 @@ def province_and_agencies(period_text: str) -> tuple[dict, list[dict]]:
     return results["node"], sorted(rows, key=lambda r: -r["total"])
 
 
+def transparency(period_text: str) -> dict:
+    """Everything the public transparency page shows for a period: the province's index and band, the
+    bands of the indicator set, each department and commune, and the late steps by agency and official."""
+    rollups.ensure_built()
+    result, agencies = province_and_agencies(period_text)
+    return {
+        "r": result,
+        "band": band(result["total"]),
+        "bands": load_config(result["config_version"])["bands"],
+        "agencies": agencies,
+        **rollups.memo(
+            "public-late",
+            (period_text,),
+            lambda: {"late_agencies": late_by_agency(period_text), "late_officials": late_by_official(period_text)},
+        ),
+    }
+
+
 def late_steps(period_text: str, agency_ids: list[int] | None = None) -> QuerySet[StepRollup]:
     """Step rollups of the steps finished in the period (optionally at some agencies) with late ones."""
-    period = engine.parse_period(period_text)
+    period = parse_period(period_text)
     rows = StepRollup.objects.filter(day__gte=period.start, day__lte=period.end, late__gt=0)
     return rows if agency_ids is None else rows.filter(agency_id__in=agency_ids)
 
@@ -74,7 +95,7 @@ def drill_page(user, indicator: str, part: str, scope: str, period: str, cursor:
     """One keyset page of the dossiers behind a figure, limited to those `user` may see:
     (rows, next cursor). Rows carry the code, status, timeliness and received time only."""
     limit = max(1, min(limit, 200))
-    facts = engine.drill(indicator, part, scope, period or str(engine.clock.now().year))
+    facts = fact_index.drill(indicator, part, scope, period or this_year())
     qs = facts.filter(dossier_id__in=authz.visible_dossiers(user).values("pk")).order_by("-dossier_id")
     if cursor:
         qs = qs.filter(dossier_id__lt=cursor)

@@ -9,15 +9,18 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from motcua.metrics import engine
+from motcua.metrics import fact_index
 from motcua.metrics.models import IndexSnapshot
+from motcua.metrics.periods import parse_period
+from motcua.metrics.scopes import facts_in, parse_scope
+from motcua.metrics.scoring import DEFAULT_CONFIG
 
 
 def inputs_digest(scope_text: str, period_text: str) -> tuple[str, int]:
     """sha256 over (dossier id, fact update time) of every fact in scope and period, streamed."""
-    scope, period = engine.parse_scope(scope_text), engine.parse_period(period_text)
+    scope, period = parse_scope(scope_text), parse_period(period_text)
     digest, n = hashlib.sha256(), 0
-    rows = engine._facts(scope, period).order_by("dossier_id").values_list("dossier_id", "updated_at")
+    rows = facts_in(scope, period).order_by("dossier_id").values_list("dossier_id", "updated_at")
     for dossier_id, updated in rows.iterator(chunk_size=5000):
         digest.update(f"{dossier_id}:{updated.isoformat()}\n".encode())
         n += 1
@@ -25,24 +28,19 @@ def inputs_digest(scope_text: str, period_text: str) -> tuple[str, int]:
 
 
 @transaction.atomic
-def close_period(scope_text: str, period_text: str, config: str = engine.DEFAULT_CONFIG, by: str = "") -> IndexSnapshot:
-    figures = engine.compute(scope_text, period_text, config)
+def close_period(scope_text: str, period_text: str, config: str = DEFAULT_CONFIG, by: str = "") -> IndexSnapshot:
+    result = fact_index.compute(scope_text, period_text, config)
     digest, n = inputs_digest(scope_text, period_text)
-    key = {"config_version": figures["config_version"], "scope": figures["scope"], "period": figures["period"]}
+    key = {"config_version": result["config_version"], "scope": result["scope"], "period": result["period"]}
     last = IndexSnapshot.objects.select_for_update().filter(**key).order_by("-version").first()
     if last is not None and last.inputs_digest == digest:
         return last
     return IndexSnapshot.objects.create(
         **key,
         version=(last.version + 1) if last else 1,
-        figures=json.loads(json.dumps(figures, cls=DjangoJSONEncoder)),
+        figures=json.loads(json.dumps(result, cls=DjangoJSONEncoder)),
         inputs_digest=digest,
         dossiers=n,
         created_by=by,
         reason="closed" if last is None else f"recomputed: inputs changed since v{last.version}",
     )
-
-
-def band(total, config: str = engine.DEFAULT_CONFIG) -> dict:
-    levels = engine.load_config(config)["bands"]["levels"]
-    return next(level for level in levels if float(total) >= level["min"])

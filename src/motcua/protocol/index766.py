@@ -1,9 +1,10 @@
 """The Decision 766 formulas shared by the node and the monitor: indicator sets (data, versioned),
-periods, the per-dossier counts as aggregate expressions over rows with the fact columns, and scoring.
+periods, the per-dossier counts as filters over rows with the fact columns, the formula table, and scoring.
 
-The counts are `COUNT … FILTER` expressions over column names that the node's fact rows and the
-monitor's synced dossiers both have (`protocol.facts.derive` fills them), so either side passes its
-own rows and gets the same figures for the same dossiers.
+Each dossier count is defined once, as a filter over column names that the node's fact rows and the
+monitor's synced dossiers both have (`protocol.facts.derive` fills them); counted (`COUNT … FILTER`),
+summed into rollups or listed (drill-down), and combined into fractions by the one table `FORMULAS`,
+so either side passes its own rows and gets the same figures for the same dossiers.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from importlib import resources
 
 from django.db.models import Count, Q
 
+from motcua.common import clock
 from motcua.common.errors import InvalidInput
 from motcua.common.timeutil import VN_TZ
 
@@ -89,11 +91,18 @@ def month_end(year: int, month: int) -> date:
 
 # -- per-dossier counts ------------------------------------------------------------------------------------
 OPEN = Q(index_end_at__isnull=True)  # received and not ended: judged when read
-OPEN_ONE_REQUEST = OPEN & Q(supplement_count__lte=1)
+MORE_THAN_ONE_REQUEST = Q(supplement_count__gt=1)  # late whatever the time
+OPEN_ONE_REQUEST = OPEN & Q(supplement_count__lte=1)  # judged against the index deadline
 ENDED_ON_TIME = Q(timeliness__in=["early", "on_time"])
 ENDED_LATE = Q(timeliness="late")
 PAPER_RESOLVED = Q(paper_result_required=True, status__in=[9, 10])
 FEE = Q(fee_bearing=True)
+DISLIKED = Q(disliked=True)
+
+
+def judged_at(period: Period) -> datetime:
+    """The instant open dossiers are judged at: the period's end, or now while the period runs."""
+    return min(clock.now(), period.bounds[1])
 
 
 def within(as_of) -> Q:
@@ -103,43 +112,130 @@ def within(as_of) -> Q:
 
 def past(as_of) -> Q:
     """Open dossiers late at `as_of`: past their time, or asked to supplement more than once."""
-    return OPEN & (Q(index_due_at__lt=as_of) | Q(supplement_count__gt=1))
+    return OPEN & (Q(index_due_at__lt=as_of) | MORE_THAN_ONE_REQUEST)
+
+
+def anytime(*, synced: Q) -> dict[str, Q]:
+    """The dossier counts that do not depend on when they are judged, each as a filter on the rows
+    (`synced`: how each side knows a dossier reached the national portal)."""
+    return {
+        "received": Q(),
+        "synced": synced,
+        "online": Q(counted_online=True),
+        "fee_bearing": FEE,
+        "paid_online": FEE & Q(paid_online=True),
+        "paper_result": PAPER_RESOLVED,
+        "electronic_result": PAPER_RESOLVED & Q(electronic_result=True),
+        "digitized": Q(digitized=True),
+        "reused": Q(reused=True),
+        "from_data_store": Q(from_data_store=True),
+        "disliked": DISLIKED,
+        # ended dossiers late or disliked (the rollups add the open ones when they are read)
+        "ended_late_or_disliked": ENDED_LATE | (DISLIKED & ~OPEN),
+    }
+
+
+def judged(as_of) -> dict[str, Q]:
+    """The dossier counts that judge open dossiers as of `as_of`, each as a filter on the rows."""
+    late = ENDED_LATE | past(as_of)
+    return {
+        "on_time": ENDED_ON_TIME | within(as_of),
+        "late": late,
+        "late_or_disliked": late | DISLIKED,
+    }
+
+
+def filters(as_of, *, synced: Q) -> dict[str, Q]:
+    """Every dossier count of the index as a filter on the rows, open dossiers judged as of `as_of`."""
+    return {**anytime(synced=synced), **judged(as_of)}
+
+
+def count_each(named: dict[str, Q]) -> dict:
+    """COUNT … FILTER expressions of named filters (prefixed: several share a name with a column of the rows)."""
+    return {f"n_{name}": Count("pk", filter=q) if q else Count("pk") for name, q in named.items()}
 
 
 def counted_anytime(*, synced: Q) -> dict:
-    """COUNT … FILTER expressions of the figures that do not depend on when they are judged (shared by
-    the index and the rollups; prefixed: several share a name with a column of the rows)."""
-    return {
-        "n_received": Count("pk"),
-        "n_synced": Count("pk", filter=synced),
-        "n_online": Count("pk", filter=Q(counted_online=True)),
-        "n_fee_bearing": Count("pk", filter=FEE),
-        "n_paid_online": Count("pk", filter=FEE & Q(paid_online=True)),
-        "n_paper_result": Count("pk", filter=PAPER_RESOLVED),
-        "n_electronic_result": Count("pk", filter=PAPER_RESOLVED & Q(electronic_result=True)),
-        "n_digitized": Count("pk", filter=Q(digitized=True)),
-        "n_reused": Count("pk", filter=Q(reused=True)),
-        "n_from_data_store": Count("pk", filter=Q(from_data_store=True)),
-        "n_disliked": Count("pk", filter=Q(disliked=True)),
-        # ended dossiers late or disliked (the rollups add the open ones when they are read)
-        "n_ended_late_or_disliked": Count("pk", filter=ENDED_LATE | (Q(disliked=True) & ~OPEN)),
-    }
+    """The counts that do not depend on when they are judged (shared by the index and the rollups)."""
+    return count_each(anytime(synced=synced))
 
 
 def aggregates(as_of, *, synced: Q) -> dict:
     """Every per-dossier numerator and denominator, open dossiers judged as of `as_of`."""
-    return {
-        **counted_anytime(synced=synced),
-        "n_on_time": Count("pk", filter=ENDED_ON_TIME | within(as_of)),
-        "n_late": Count("pk", filter=ENDED_LATE | past(as_of)),
-        "n_late_or_disliked": Count("pk", filter=ENDED_LATE | past(as_of) | Q(disliked=True)),
-    }
+    return count_each(filters(as_of, synced=synced))
 
 
 def counts(rows, as_of, *, synced: Q) -> dict[str, int]:
     """The per-dossier counts of any rows with the fact columns (node facts or the monitor's store)."""
     agg = rows.aggregate(**aggregates(as_of, synced=synced))
     return {k[2:]: v for k, v in agg.items()}
+
+
+# -- the formula table ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Dossiers:
+    """One side of a fraction: the dossiers of a count (a filter above), less those of another count
+    (a subset of them)."""
+
+    count: str
+    less: str | None = None
+
+
+@dataclass(frozen=True)
+class Procedures:
+    """One side of a fraction: a count of procedures in force (catalog counts; no dossiers behind it)."""
+
+    count: str
+
+
+# Each formula of an indicator set → (numerator, denominator). The counts (`fraction`), the rollups (which
+# keep the same counts) and the drill-down (`parts`) all read this one table; "no_data" is not in it.
+FORMULAS: dict[str, tuple[Dossiers | Procedures, Dossiers | Procedures]] = {
+    "catalog_complete": (Procedures("complete"), Procedures("procedures")),
+    "synced": (Dossiers("synced"), Dossiers("received")),
+    "on_time": (Dossiers("on_time"), Dossiers("received")),
+    "online_procedures": (Procedures("online_procedures"), Procedures("procedures")),
+    "online_services_used": (Procedures("online_used"), Procedures("online_procedures")),
+    "online_share": (Dossiers("online"), Dossiers("received")),
+    "fee_procedures_integrated": (Procedures("fee_integrated"), Procedures("fee_procedures")),
+    "fee_procedures_paid_online": (Procedures("fee_paid_online"), Procedures("fee_with_dossiers")),
+    "paid_online": (Dossiers("paid_online"), Dossiers("fee_bearing")),
+    "electronic_result": (Dossiers("electronic_result"), Dossiers("paper_result")),
+    "digitized": (Dossiers("digitized"), Dossiers("received")),
+    "reused": (Dossiers("reused"), Dossiers("received")),
+    "from_data_store": (Dossiers("from_data_store"), Dossiers("received")),
+    # 5.4: 100 % − (late + disliked), each dossier counted once even when it is both
+    "satisfaction": (Dossiers("received", less="late_or_disliked"), Dossiers("received")),
+}
+
+
+def fraction(formula: str, c: dict, k: dict) -> tuple[int | None, int | None]:
+    """(numerator, denominator) of a formula key from the dossier counts `c` and catalog counts `k`."""
+    sides = FORMULAS.get(formula)
+    if sides is None:
+        return None, None
+    numerator, denominator = (_value(side, c, k) for side in sides)
+    return numerator, denominator
+
+
+def _value(side: Dossiers | Procedures, c: dict, k: dict) -> int | None:
+    if isinstance(side, Procedures):
+        return k[side.count]
+    return c[side.count] - (c[side.less] if side.less else 0)
+
+
+def parts(formula: str, as_of, *, synced: Q) -> tuple[Q, Q] | None:
+    """(numerator filter, denominator filter) of a formula on the rows, open dossiers judged as of `as_of`:
+    the very filters the counts use, so a figure and the dossiers behind it always agree. None when the
+    formula is not counted from dossiers."""
+    sides = FORMULAS.get(formula)
+    if sides is None or any(isinstance(side, Procedures) for side in sides):
+        return None
+    named = filters(as_of, synced=synced)
+    numerator, denominator = (
+        named[side.count] & ~named[side.less] if side.less else named[side.count] for side in sides
+    )
+    return numerator, denominator
 
 
 # -- scoring ------------------------------------------------------------------------------------------------
@@ -171,28 +267,6 @@ NO_CATALOG = {
     "fee_with_dossiers": None,
     "fee_paid_online": None,
 }
-
-
-def fraction(formula: str, c: dict, k: dict) -> tuple[int | None, int | None]:
-    """(numerator, denominator) of a formula key from the dossier counts `c` and catalog counts `k`."""
-    table = {
-        "catalog_complete": (k["complete"], k["procedures"]),
-        "synced": (c["synced"], c["received"]),
-        "on_time": (c["on_time"], c["received"]),
-        "online_procedures": (k["online_procedures"], k["procedures"]),
-        "online_services_used": (k["online_used"], k["online_procedures"]),
-        "online_share": (c["online"], c["received"]),
-        "fee_procedures_integrated": (k["fee_integrated"], k["fee_procedures"]),
-        "fee_procedures_paid_online": (k["fee_paid_online"], k["fee_with_dossiers"]),
-        "paid_online": (c["paid_online"], c["fee_bearing"]),
-        "electronic_result": (c["electronic_result"], c["paper_result"]),
-        "digitized": (c["digitized"], c["received"]),
-        "reused": (c["reused"], c["received"]),
-        "from_data_store": (c["from_data_store"], c["received"]),
-        # 5.4: 100 % − (late + disliked), each dossier counted once even when it is both
-        "satisfaction": (c["received"] - c["late_or_disliked"], c["received"]),
-    }
-    return table.get(formula, (None, None))
 
 
 def assemble(c: dict, k: dict, scope_label: str, period: Period, config_version: str = DEFAULT_CONFIG) -> dict:

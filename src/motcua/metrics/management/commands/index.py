@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
 
 from motcua.common.commands import domain_errors, progress_bar
-from motcua.metrics import engine, services
+from motcua.metrics import fact_index, services
+from motcua.metrics.scoring import DEFAULT_CONFIG
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
             p = sub.add_parser(name)
             p.add_argument("--scope", default="node")
             p.add_argument("--period", required=True)
-            p.add_argument("--config", default=engine.DEFAULT_CONFIG)
+            p.add_argument("--config", default=DEFAULT_CONFIG)
         rollup = sub.add_parser("rollup", help="refresh the daily rollups (changed days; --full, or --from/--to)")
         rollup.add_argument("--full", action="store_true")
         rollup.add_argument("--from", dest="first", type=date.fromisoformat)
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             if action == "show":
                 self.stdout.write(
                     json.dumps(
-                        engine.compute(scope, period, config), cls=DjangoJSONEncoder, ensure_ascii=False, indent=1
+                        fact_index.compute(scope, period, config), cls=DjangoJSONEncoder, ensure_ascii=False, indent=1
                     )
                 )
                 return

@@ -202,20 +202,10 @@ def act(request, code: str, action: str):
 @staff_required
 def leaders(request):
     """Leaders' dashboard for the user's agencies (the whole province for provincial leaders)."""
-    from motcua.metrics.dashboard import dashboard
-    from motcua.org.models import Agency
-    from motcua.org.selectors import role_list
+    from motcua.metrics.dashboard import dashboard, scope_of
 
     period = request.GET.get("ky") or str(clock.now().year)
-    roles = role_list(request.user)
-    top = roles[0].agency if roles else None
-    if top is not None and top.kind == Agency.Kind.COMMUNE_DESK:
-        top = top.parent  # a commune desk reports on its commune's People's Committee
-    if request.user.is_superuser or top is None or top.kind in (Agency.Kind.PROVINCE_PC, Agency.Kind.SERVICE_CENTRE):
-        scope, ids = "node", None
-    else:
-        scope = f"agency:{top.code}"
-        ids = list(Agency.objects.filter(tree_path__startswith=top.tree_path).values_list("id", flat=True))
+    scope, ids = scope_of(request.user)
     try:
         data = dashboard(scope, period, ids)
     except DomainError as exc:

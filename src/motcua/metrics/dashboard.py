@@ -19,6 +19,7 @@ from motcua.metrics import rollups, selectors
 from motcua.metrics.models import DailyRollup, StepDurationRollup
 from motcua.metrics.periods import parse_period
 from motcua.org.models import Agency
+from motcua.org.selectors import role_list
 
 # Government targets the dashboard compares with (Resolution 76/NQ-CP, Decision 06 and 766 targets).
 TARGETS = [
@@ -194,3 +195,17 @@ def dashboard(scope: str, period_text: str, agency_ids: list[int] | None) -> dic
         "unused": unused_procedures(),
         "internal": internal_procedures(),
     }
+
+
+def scope_of(user) -> tuple[str, list[int] | None]:
+    """The dashboard a staff member sees: the whole node for provincial leaders, the service centre
+    and superusers; otherwise the subtree of their first agency (a commune desk reports on its
+    commune's People's Committee). Returns the scope text and the agency ids (None: all)."""
+    roles = role_list(user)
+    top = roles[0].agency if roles else None
+    if top is not None and top.kind == Agency.Kind.COMMUNE_DESK:
+        top = top.parent
+    if user.is_superuser or top is None or top.kind in (Agency.Kind.PROVINCE_PC, Agency.Kind.SERVICE_CENTRE):
+        return "node", None
+    ids = list(Agency.objects.filter(tree_path__startswith=top.tree_path).values_list("id", flat=True))
+    return f"agency:{top.code}", ids

@@ -41,3 +41,21 @@ def login(db):
         return client
 
     return _login
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Move the service clock: clock.set('2026-02-13T09:00') (Vietnam time)."""
+    from datetime import datetime
+
+    from motcua.common.timeutil import VN_TZ
+
+    class Clock:
+        value = datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ)
+
+        def set(self, text):
+            self.value = datetime.fromisoformat(text).replace(tzinfo=VN_TZ)
+
+    c = Clock()
+    monkeypatch.setattr("motcua.common.clock.now", lambda: c.value)
+    return c

@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-import pytest
 from django.core.management import call_command
 
 from motcua.common.timeutil import VN_TZ
@@ -12,21 +11,6 @@ from tests.dossiers.conftest import birth_submission, construction_submission
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=VN_TZ)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Move the service clock: clock.set('2026-02-13T09:00')."""
-
-    class Clock:
-        value = at("2026-11-23T09:00")
-
-        def set(self, text):
-            self.value = at(text)
-
-    c = Clock()
-    monkeypatch.setattr("motcua.common.clock.now", lambda: c.value)
-    return c
 
 
 def test_counter_intake_through_liên_thông_to_return(procedures, police_officer, as_user, clock):

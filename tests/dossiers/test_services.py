@@ -35,21 +35,6 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=VN_TZ)
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """Move the service clock: clock.set('2026-02-13T09:00')."""
-
-    class Clock:
-        value = at("2026-11-23T09:00")
-
-        def set(self, text):
-            self.value = at(text)
-
-    c = Clock()
-    monkeypatch.setattr("motcua.common.clock.now", lambda: c.value)
-    return c
-
-
 def fresh(dossier: Dossier) -> Dossier:
     return Dossier.objects.get(pk=dossier.pk)
 

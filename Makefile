@@ -2,19 +2,49 @@
 PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# Every dependency is pinned with its hashes in requirements/*.lock (`make lock` regenerates them from pyproject.toml):
+# dev.lock for development and CI, prod.lock (the same versions, no dev tools) for servers (docs/deployment.md).
+LOCK := requirements/dev.lock
+STAMP := $(VENV)/.installed-$(shell cat $(LOCK) pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
-export MOTCUA_DEV := 1
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --all-build-deps \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+AUDIT_FLAGS ?=
 
-.PHONY: setup demo serve test test-pg browser bench bench-lifecycle bench-index lint format openapi screenshots messages clean
+# The demo's conveniences (published dev key, plain-HTTP cookies) only for the targets that run the demo or the
+# tests; never `serve`, which is production (a strong SECRET_KEY or it refuses to start).
+demo test test-pg openapi screenshots messages bench bench-lifecycle bench-index: export MOTCUA_DEV := 1
 
-$(STAMP): pyproject.toml
+.PHONY: setup lock audit demo serve test test-pg browser bench bench-lifecycle bench-index lint format openapi screenshots messages clean
+
+# hash-checked install of the lock, then this project itself without dependencies; keyed on the lock's checksum
+$(STAMP): $(LOCK) pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+		echo "The lock file does not satisfy pyproject.toml: run \`make lock\`" >&2; exit 1; }
 	@rm -f $(VENV)/.installed-* && touch $@
 
 setup: $(STAMP)
+
+lock: ## regenerate requirements/*.lock from pyproject.toml (keeps the pins; `make lock UPGRADE=1` upgrades)
+	@test -x $(BIN)/pip-compile || { echo "pip-tools is missing: run \`make setup\` first" >&2; exit 1; }
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) \
+		--extra dev -o requirements/dev.lock pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_FLAGS) \
+		-c requirements/dev.lock -o requirements/prod.lock pyproject.toml
+
+# --strict: a package the vulnerability database cannot answer for fails the audit instead of passing unaudited
+audit: setup ## known vulnerabilities in the locked dependencies (pip-audit; needs the network: PyPI's advisories)
+	@err=$$(mktemp); $(BIN)/pip-audit --strict --disable-pip --require-hashes --progress-spinner off $(AUDIT_FLAGS) \
+		-r $(LOCK) 2>$$err; rc=$$?; \
+	if [ $$rc -ne 0 ] && grep -qE 'Connection|Proxy|Max retries|Timeout|NameResolution|ServiceError|could not be audited' \
+		$$err; then tail -n 1 $$err >&2; rm -f $$err; \
+		echo "make audit: the vulnerability database could not be reached or could not answer for every locked" \
+			"package, so nothing is vouched for. pip-audit needs network access to PyPI's JSON API" \
+			"(or to OSV: make audit AUDIT_FLAGS='-s osv')." >&2; exit 2; \
+	fi; cat $$err >&2; rm -f $$err; exit $$rc
 
 demo: setup ## set up, load the demo province on SQLite and serve on :8000
 	$(BIN)/motcua migrate --no-input -v0
@@ -33,9 +63,12 @@ demo: setup ## set up, load the demo province on SQLite and serve on :8000
 	$(BIN)/motcua index rollup --every 60 --no-progress & \
 	DEBUG=1 $(BIN)/motcua runserver 127.0.0.1:8000
 
-serve: setup ## production-style server (gunicorn) on the configured database
-	$(BIN)/motcua collectstatic --no-input -v0
-	$(BIN)/gunicorn motcua.wsgi -b 127.0.0.1:8000 -w 2
+serve: setup ## production server (gunicorn, src/motcua/gunicorn_conf.py): needs SECRET_KEY, never the demo's settings
+	@case "$${MOTCUA_DEV:-}$${DEBUG:-}" in "") ;; *) echo "make serve is production: MOTCUA_DEV and DEBUG are" \
+		"ignored here (the demo is \`make demo\`)" >&2;; esac
+	env -u MOTCUA_DEV -u DEBUG $(BIN)/motcua check --deploy
+	env -u MOTCUA_DEV -u DEBUG $(BIN)/motcua collectstatic --no-input -v0
+	env -u MOTCUA_DEV -u DEBUG $(BIN)/gunicorn -c python:motcua.gunicorn_conf
 
 test: setup browser ## the whole suite on SQLite (set DATABASE_URL for PostgreSQL), browser tests included
 	$(BIN)/pytest

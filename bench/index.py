@@ -87,10 +87,11 @@ def pages(period: str, requests: int) -> dict[str, list[float]]:
     from django.test import Client
 
     from motcua.identity.models import User
+    from motcua.identity.testing import verified_login
 
     def as_user(name):
         c = Client()
-        c.force_login(User.objects.get(username=name))
+        verified_login(c, User.objects.get(username=name))  # leaders log in with a second factor
         return c
 
     views = {

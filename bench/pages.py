@@ -42,7 +42,9 @@ def main() -> None:
         "MOTCUA_DEV": "1",
         "DJANGO_SETTINGS_MODULE": "motcua.settings",
         "LOG_LEVEL": "WARNING",
-        "MOTCUA_TRACKING_PER_MINUTE": "1000000",
+        "MOTCUA_TRACKING_RATE": "1000000/m",
+        "MOTCUA_TRACKING_MISS_RATE": "1000000/m",
+        "MOTCUA_TRACKING_PREFIX_MISS_RATE": "1000000/m",
         "ALLOWED_HOSTS": "testserver",
     }
     os.environ.update(env)

@@ -33,14 +33,28 @@ def api(db) -> Client:
 
 @pytest.fixture
 def login(db):
-    """A logged-in test client for a demo account."""
+    """A logged-in test client for a demo account (its second factor given when it has or needs one)."""
+    from motcua.identity.models import User
+    from motcua.identity.testing import verified_login
 
     def _login(username: str) -> Client:
+        user = User.objects.get(username=username)
+        assert user.check_password(DEMO_PASSWORD)
         client = Client()
-        assert client.login(username=username, password=DEMO_PASSWORD)
+        verified_login(client, user)
         return client
 
     return _login
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's superuser client, its session past the second factor as after a real login."""
+    from motcua.identity.testing import verified_login
+
+    client = Client()
+    verified_login(client, admin_user)
+    return client
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ admin.site.index_title = "Quản trị tỉnh: cơ quan, cán bộ, danh mục t
 urlpatterns = [
     path("", include("motcua.portal.urls")),
     path("mot-cua/", include("motcua.backoffice.urls")),
+    path("xac-thuc/", include("motcua.identity.urls")),  # the login's second factor
     path("national/", include("motcua.national.urls")),
     path("cong-khai/chi-so/", metrics_views.transparency, name="transparency"),
     path("healthz", views.healthz, name="healthz"),

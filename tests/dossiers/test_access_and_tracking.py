@@ -122,12 +122,10 @@ def test_public_tracking_shows_no_personal_data(two_dossiers, api):
     assert wrong.json() == unknown.json()
 
 
-def test_public_tracking_is_rate_limited(two_dossiers, api, monkeypatch):
+def test_public_tracking_is_rate_limited(two_dossiers, api, settings):
     from django.core.cache import cache
 
-    from motcua.api.tracking import router
-
-    monkeypatch.setattr(router.throttle[0], "num_requests", 2)
+    settings.MOTCUA_TRACKING_RATE = "2/m"
     cache.clear()
     _, commune = two_dossiers
     codes = [api.get(f"/api/v1/public/tracking/{commune}", {"phone": "0"}).status_code for _ in range(3)]

@@ -177,9 +177,9 @@ def test_a_supplement_asked_at_reception_is_answered_by_the_citizen_and_does_not
     d = DossierFactory(actor=citizen, version=ProcedureVersionFactory(), commune_code=office.commune.code)
     d = services.request_supplement(d.code, office.receptionist, items=["Tờ khai"], reason="Sai ngày sinh")
     assert (d.status, d.supplement_count, d.supplements.get().during_reception) == (Status.SUPPLEMENT, 0, True)
-    d = services.resubmit(d.code, citizen, components=[{"code": "TK", "name": "Tờ khai (sửa)"}])
+    d = services.resubmit(d.code, citizen, components=[{"code": "TK", "digitized": True}])
     assert (d.status, d.due_at) == (Status.SUBMITTED, None)
-    assert fresh(d).components.filter(name="Tờ khai (sửa)").exists()
+    assert fresh(d).components.filter(code="TK", digitized=True).exists()  # named as in the catalog
 
 
 def test_supplement_needs_every_item_at_once():

@@ -5,6 +5,7 @@ import os
 import pytest
 
 from motcua.demo.services import DEMO_PASSWORD, load_demo
+from tests.e2e.conftest import give_second_factor
 
 pytestmark = pytest.mark.live
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
@@ -20,6 +21,8 @@ def _log_in(page, live_server, username):
     page.fill("#id_username", username)
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("input[type=submit]")
+    page.wait_for_load_state()
+    give_second_factor(page, username)
 
 
 def test_administrator_finds_a_procedure_and_adds_a_holiday(demo, live_server, page):

@@ -31,6 +31,10 @@ def test_citizen_to_result_and_rating(demo_world, live_server, page, pdf):
     page.fill("#id_password1", "Kh0ng-de-doan!")
     page.fill("#id_password2", "Kh0ng-de-doan!")
     page.click("main button[type=submit]")
+    # the same answer whether the number had an account or not: log in next (the number is prefilled)
+    assert "/dang-nhap/" in page.url and page.input_value("#id_username") == "080195000321"
+    page.fill("#id_password", "Kh0ng-de-doan!")
+    page.click("main button[type=submit]")
     assert "/ho-so-cua-toi/" in page.url
     # find the procedure without diacritics and submit it online
     page.goto(f"{base}/thu-tuc/?q=dang+ky+khai+sinh")

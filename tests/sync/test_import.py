@@ -2,31 +2,16 @@
 
 import json
 
+import pytest
 from django.core.management import call_command
 
 from motcua.dossiers.models import Dossier, DossierFact
 from motcua.sync.models import SyncState
+from tests.sync.factories import old_system_line
 
 
 def _line(code, **extra):
-    item = {
-        "MaHoSo": code,
-        "MaTTHC": "1.009972",
-        "DonViXuLy": "000.00.05.H53",
-        "NoiNopHoSo": "000.00.01.H53",
-        "ChuHoSo": "Công ty Cũ",
-        "LoaiDoiTuong": 2,
-        "TrangThaiHoSo": 10,
-        "KenhThucHien": 1,
-        "NgayNopHoSo": "20250310090000",
-        "NgayTiepNhan": "20250310093000",
-        "NgayHenTra": "20250331170000",
-        "NgayKetThucXuLy": "20250325100000",
-        "NgayTra": "20250326090000",
-        "DanhSachLePhi": [{"MaPhiLePhi": "LP", "Gia": 150000}],
-        **extra,
-    }
-    return json.dumps(item, ensure_ascii=False)
+    return json.dumps(old_system_line(code, **extra), ensure_ascii=False)
 
 
 def test_import_reports_bad_lines_and_loads_the_rest(procedures, tmp_path, capsys):
@@ -44,7 +29,9 @@ def test_import_reports_bad_lines_and_loads_the_rest(procedures, tmp_path, capsy
     ]
     path = tmp_path / "cu.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    call_command("import-dossiers", str(path), "--no-progress")
+    with pytest.raises(SystemExit) as refused:  # some lines refused: exit 2, the valid ones loaded
+        call_command("import-dossiers", str(path), "--no-progress")
+    assert refused.value.code == 2
     out, err = capsys.readouterr()
     assert json.loads(out) == {"lines": 7, "imported": 2, "skipped": 0, "errors": 5}
     for n in (2, 3, 4, 5, 6):
@@ -55,7 +42,8 @@ def test_import_reports_bad_lines_and_loads_the_rest(procedures, tmp_path, capsy
     assert DossierFact.objects.get(dossier__code="000.00.01.H53-250310-0005").supplement_count == 1
     assert SyncState.objects.filter(pending=True).count() == 2
     call_command("verify-events", "--no-progress")
-    call_command("import-dossiers", str(path), "--no-progress")  # again: nothing duplicated
+    with pytest.raises(SystemExit):  # again: nothing duplicated (the bad lines are refused again)
+        call_command("import-dossiers", str(path), "--no-progress")
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert (last["imported"], last["skipped"]) == (0, 3)  # lines 1, 6 and 7 are already there
     assert Dossier.objects.count() == 2
@@ -64,7 +52,10 @@ def test_import_reports_bad_lines_and_loads_the_rest(procedures, tmp_path, capsy
 def _import(tmp_path, capsys, *items):
     path = tmp_path / "lines.jsonl"
     path.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n", encoding="utf-8")
-    call_command("import-dossiers", str(path), "--no-progress")
+    try:
+        call_command("import-dossiers", str(path), "--no-progress")
+    except SystemExit as refused:  # exit 2 when a line was refused
+        assert refused.code == 2
     out, err = capsys.readouterr()
     return json.loads(out), err
 

@@ -10,6 +10,7 @@ from motcua.protocol import signing
 from motcua.sync import outbox, payload
 from motcua.sync.models import SyncState
 from tests.dossiers.conftest import birth_submission, construction_submission  # noqa: F401
+from tests.sync.factories import national_item as _item
 
 
 @pytest.fixture
@@ -50,22 +51,6 @@ def test_ack_never_goes_back_and_keeps_newer_changes_pending(procedures, as_user
     outbox.ack({state.dossier_id: 2})
     state.refresh_from_db()
     assert (state.acked_version, state.pending) == (3, False)
-
-
-def _item(code="000.00.01.H53-261123-0001", version=2, **extra):
-    return {
-        "MaHoSo": code,
-        "PhienBan": version,
-        "TrangThaiHoSo": 2,
-        "KenhThucHien": 2,
-        "MaTTHC": "1.001193",
-        "ChuHoSo": "Nguyễn Văn A",
-        "DonViXuLy": "000.00.31.H53",
-        "NgayNopHoSo": "20261123090000",
-        "NgayTiepNhan": "20261123100000",
-        "NgayHenTra": "20261125100000",
-        **extra,
-    }
 
 
 def test_ingest_is_idempotent_and_keeps_the_highest_version(node):

@@ -31,6 +31,7 @@ from motcua.sync.client import NationalClient
 from motcua.sync.models import SyncState
 from motcua.sync.worker import Worker
 from tests.catalog.factories import catalog
+from tests.sync.factories import submit_dossiers
 
 pytestmark = pytest.mark.live
 BIN = Path(sys.executable).parent
@@ -46,20 +47,7 @@ def node_world(transactional_db, settings):
     load_staff()
     import_catalog(catalog())
     node, secret = national.register_node("H53", "Tỉnh Tây Ninh", ".H53", client_id="h53-test")
-    desk = User.objects.get(username="tiepnhan.tinh")
-    for i in range(24):
-        d = services.submit(
-            desk,
-            services.Submission(
-                procedure_code="1.009972",
-                applicant_type=2,
-                applicant_name=f"Công ty {i}",
-                applicant_phone="0912345678",
-                components=[{"code": "DN"}],
-            ),
-        )
-        if i % 3 == 0:
-            services.forward(d.code, desk)
+    submit_dossiers(24)
     return {"client_id": node.client_id, "secret": secret, "node": node}
 
 

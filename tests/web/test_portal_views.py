@@ -156,7 +156,7 @@ def test_rating_only_after_return_and_once(demo_catalog, citizen, django_user_mo
 def test_tracking_page_is_rate_limited(db, client, settings):
     from django.core.cache import cache
 
-    settings.MOTCUA_TRACKING_PER_MINUTE = 2
+    settings.MOTCUA_TRACKING_RATE = "2/m"
     cache.clear()
     codes = [client.get("/tra-cuu/", {"code": "X-1", "phone": "0900000000"}).status_code for _ in range(3)]
     assert codes == [200, 200, 429]

@@ -6,12 +6,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
-from motcua.api.schemas import ErrorOut
+from motcua.api.schemas import PUBLIC_ERRORS, AgencyCode, Code, ErrorOut
 from motcua.catalog import selectors
 from motcua.catalog.services import version_to_dict
-from motcua.common.errors import InvalidInput
 from motcua.common.numbers import plain_decimal
 
 router = Router(tags=["catalog"])
@@ -71,13 +70,13 @@ class ProcedureDetail(Schema):
 
 
 class SearchFilters(Schema):
-    q: str | None = None
-    field: str | None = None
-    level: str | None = None
-    online_level: str | None = None
-    agency: str | None = None
-    limit: int = 20
-    cursor: str | None = None
+    q: str | None = Field(default=None, max_length=200)
+    field: str | None = Field(default=None, max_length=40)
+    level: str | None = Field(default=None, max_length=40)
+    online_level: str | None = Field(default=None, max_length=40)
+    agency: AgencyCode | None = None
+    limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
+    cursor: Code | None = Field(default=None, description="`next_cursor` of the previous page")
 
 
 def _summary(v) -> dict[str, Any]:
@@ -98,18 +97,12 @@ def _summary(v) -> dict[str, Any]:
     }
 
 
-@router.get("", response={200: ProcedurePage, 400: ErrorOut}, summary="Search published procedures")
+@router.get("", response={200: ProcedurePage, **PUBLIC_ERRORS}, summary="Search published procedures")
 def search(request: HttpRequest, filters: Query[SearchFilters]):
     """Diacritic-insensitive search: `dang ky khai sinh` finds `Đăng ký khai sinh`.
 
     Keyset pagination by procedure code: pass `next_cursor` back as `cursor`.
     """
-    if not 1 <= filters.limit <= MAX_LIMIT:
-        raise InvalidInput(
-            "invalid_limit",
-            f"Tham số limit phải từ 1 đến {MAX_LIMIT}.",
-            f"limit must be between 1 and {MAX_LIMIT}.",
-        )
     qs = selectors.search_procedures(
         filters.q, field=filters.field, level=filters.level, online_level=filters.online_level, agency=filters.agency
     ).prefetch_related("fees")
@@ -121,8 +114,10 @@ def search(request: HttpRequest, filters: Query[SearchFilters]):
     return {"items": [_summary(v) for v in rows], "next_cursor": rows[-1].procedure.code if more else None}
 
 
-@router.get("/{code}", response={200: ProcedureDetail, 404: ErrorOut}, summary="A published procedure in full")
-def detail(request: HttpRequest, code: str):
+@router.get(
+    "/{code}", response={200: ProcedureDetail, 404: ErrorOut, **PUBLIC_ERRORS}, summary="A published procedure in full"
+)
+def detail(request: HttpRequest, code: Code):
     """The version in force now: components, fees, results, process steps, legal basis."""
     version = selectors.version_in_force(code)
     body = version_to_dict(version)

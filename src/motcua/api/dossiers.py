@@ -4,19 +4,21 @@ Thin: validation of meaning and every write happen in dossiers.services."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 from ninja import Status as Reply
 
 from motcua.api.auth import AUTH, actor
-from motcua.api.schemas import ErrorOut
+from motcua.api.schemas import AgencyCode, BodyIn, Code, Cursor, Day, ErrorOut, Instant, Username, Version
+from motcua.common import net
 from motcua.dossiers import authz, selectors, services
 from motcua.dossiers.models import Dossier, Status
 
 router = Router(tags=["dossiers"], auth=AUTH)
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+READ_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS = {**READ_ERRORS, 409: ErrorOut, 413: ErrorOut}
 
 
 class ComponentIn(Schema):
@@ -37,12 +39,12 @@ class ApplicantIn(Schema):
     address: str = Field(default="", max_length=500)
 
 
-class SubmitIn(Schema):
+class SubmitIn(BodyIn):
     procedure_code: str = Field(max_length=40)
     applicant: ApplicantIn
     commune_code: str | None = Field(default=None, max_length=5)
     channel: Literal[1, 2, 3] | None = None
-    receiving_agency: str | None = None
+    receiving_agency: AgencyCode | None = None
     components: list[ComponentIn] = Field(default_factory=list, max_length=100)
     form_data: dict[str, Any] = Field(default_factory=dict)
     on_behalf: bool = False
@@ -57,26 +59,26 @@ class ResultIn(Schema):
     file_ref: str = Field(default="", max_length=500)
 
 
-class ActionIn(Schema):
+class ActionIn(BodyIn):
     """Fields used by the actions; each action reads only its own (its service function's
     parameters, listed in docs/dossiers.md)."""
 
-    version: int | None = Field(default=None, description="Optimistic lock: the version you saw")
+    version: Version | None = Field(default=None, description="Optimistic lock: the version you saw")
     reason: str = Field(default="", max_length=4000)
     comment: str = Field(default="", max_length=4000)
     note: str = Field(default="", max_length=4000)
-    items: list[str] = Field(default_factory=list, max_length=100)
-    assignee: str | None = None
-    unit: str | None = None
-    agency: str | None = None
+    items: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list, max_length=100)
+    assignee: Username | None = None
+    unit: AgencyCode | None = None
+    agency: AgencyCode | None = None
     budget_hours: float | None = Field(default=None, gt=0, le=10000)
     step_name: str = Field(default="", max_length=255)
     amount_vnd: int | None = Field(default=None, gt=0, le=10**12)
     paid_online: bool = False
     reference: str = Field(default="", max_length=100)
-    new_appointment: datetime | None = None
+    new_appointment: Instant | None = None
     results: list[ResultIn] = Field(default_factory=list, max_length=50)
-    method: str = ""
+    method: str = Field(default="", max_length=40)
     components: list[ComponentIn] = Field(default_factory=list, max_length=100)
 
 
@@ -236,7 +238,33 @@ def detail(d: Dossier, user) -> dict[str, Any]:
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return net.client_ip(request) or None
+
+
+StatusCode = Annotated[int, Field(ge=min(Status.values), le=max(Status.values))]  # TrangThaiHoSo 1..10
+
+
+class DossierQuery(selectors.ListFilters):
+    """The query parameters of GET /api/v1/dossiers: `dossiers.selectors.ListFilters`, each bounded."""
+
+    status: list[StatusCode] | None = Field(default=None, max_length=len(Status.values))
+    agency: AgencyCode | None = None
+    unit: AgencyCode | None = None
+    procedure: Code | None = None
+    assignee: Username | None = None
+    applicant: str | None = Field(
+        default=None,
+        min_length=9,
+        max_length=20,
+        pattern=r"^[0-9A-Za-z +().-]+$",
+        description="The applicant's ID number (CCCD, tax code) or phone, matched exactly through a keyed hash",
+    )
+    overdue: bool | None = None
+    at_risk: bool | None = None
+    received_from: Day | None = None
+    received_to: Day | None = None
+    cursor: Cursor | None = None
+    limit: int = Field(default=20, ge=1, le=selectors.MAX_PAGE)
 
 
 @router.post("", response={201: DossierOut, **ERRORS}, summary="Submit online, or take in at a desk")
@@ -267,22 +295,22 @@ def submit(request: HttpRequest, body: SubmitIn):
     return Reply(201, detail(dossier, actor(request)))
 
 
-@router.get("", response={200: DossierPage, **ERRORS}, summary="Dossiers you may see (keyset pages)")
-def list_dossiers(request: HttpRequest, q: Query[selectors.ListFilters]):
+@router.get("", response={200: DossierPage, **READ_ERRORS}, summary="Dossiers you may see (keyset pages)")
+def list_dossiers(request: HttpRequest, q: Query[DossierQuery]):
     user = actor(request)
-    rows, cursor = selectors.list_dossiers(user, q)
+    rows, cursor = selectors.list_dossiers(user, selectors.ListFilters(**q.model_dump()))
     selectors.log_staff_reads(user, rows, "list", _ip(request))
     return {"items": [summary(d) for d in rows], "next_cursor": cursor}
 
 
-@router.get("/{code}", response={200: DossierOut, **ERRORS}, summary="One dossier in full")
-def get_dossier(request: HttpRequest, code: str):
+@router.get("/{code}", response={200: DossierOut, **READ_ERRORS}, summary="One dossier in full")
+def get_dossier(request: HttpRequest, code: Code):
     user = actor(request)
     return detail(selectors.get_dossier(user, code, ip=_ip(request)), user)
 
 
-@router.get("/{code}/events", response={200: list[EventOut], **ERRORS}, summary="The dossier's event chain")
-def events(request: HttpRequest, code: str):
+@router.get("/{code}/events", response={200: list[EventOut], **READ_ERRORS}, summary="The dossier's event chain")
+def events(request: HttpRequest, code: Code):
     return [
         {
             "seq": e.seq,
@@ -305,9 +333,9 @@ _ACTION_DOC = "One of: " + ", ".join(services.lifecycle_actions())
 @router.post("/{code}/{action}", response={200: DossierOut, **ERRORS}, summary="A lifecycle action")
 def act(
     request: HttpRequest,
-    code: str,
     body: ActionIn,
-    action: str = Path(..., description=_ACTION_DOC),
+    code: Code,
+    action: Annotated[str, Path(max_length=40, description=_ACTION_DOC)],
 ):
     """`action` is an edge of the transition table (docs/dossiers.md), dispatched by
     `dossiers.services.perform`. An unknown action answers 404 `unknown_action`; invalid transitions

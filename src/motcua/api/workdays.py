@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
-from motcua.api.schemas import ErrorOut
+from motcua.api.schemas import PUBLIC_ERRORS
 from motcua.workdays import services
+from motcua.workdays.engine import Unit
 
 router = Router(tags=["workdays"])
 
@@ -43,10 +44,16 @@ class BetweenOut(Schema):
 
 @router.get(
     "/deadline",
-    response={200: DeadlineOut, 400: ErrorOut},
+    response={200: DeadlineOut, **PUBLIC_ERRORS},
     summary="Due instant of an amount of working time (hạn xử lý)",
 )
-def deadline(request, start: str, amount: str, unit: str = "working_days", explain: bool = True):
+def deadline(
+    request,
+    start: str = Query(..., max_length=40),
+    amount: str = Query(..., max_length=20),
+    unit: Unit = Unit.WORKING_DAYS,
+    explain: bool = True,
+):
     """`start` is ISO 8601 (naive = Vietnam time); `unit` is working_days, working_hours, days or months."""
     answer = services.compute_deadline(start, amount, unit, explain=explain)
     return {**answer.__dict__, "unit": answer.unit.value}
@@ -54,8 +61,8 @@ def deadline(request, start: str, amount: str, unit: str = "working_days", expla
 
 @router.get(
     "/between",
-    response={200: BetweenOut, 400: ErrorOut},
+    response={200: BetweenOut, **PUBLIC_ERRORS},
     summary="Working time between two instants",
 )
-def between(request, start: str, end: str):
+def between(request, start: str = Query(..., max_length=40), end: str = Query(..., max_length=40)):
     return services.compute_between(start, end).__dict__

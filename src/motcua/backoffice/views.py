@@ -16,6 +16,7 @@ from motcua.backoffice.inbox import allowed_actions, deadline_badge, label_of, s
 from motcua.catalog import selectors as catalog
 from motcua.common import clock
 from motcua.common.errors import DomainError
+from motcua.common.params import int_param as _int  # bounded: a 23-digit cursor is no cursor
 from motcua.documents.services import store_upload
 from motcua.dossiers import selectors, services
 from motcua.dossiers.models import Status
@@ -35,18 +36,11 @@ def staff_required(view):
     return wrapper
 
 
-def _int(value):
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 @staff_required
 def inbox(request):
     g = request.GET
     filters = selectors.ListFilters(
-        status=[s for s in (_int(x) for x in g.getlist("status")) if s] or None,
+        status=[s for s in (_int(x) for x in g.getlist("status")) if s in Status.values] or None,
         overdue=True if g.get("qua_han") else None,
         at_risk=True if g.get("nguy_co") else None,
         procedure=g.get("thu_tuc") or None,
@@ -56,6 +50,8 @@ def inbox(request):
     )
     code = (g.get("ma") or "").strip()
     if code:
+        if "/" in code:  # no dossier code has one, and no URL could carry it
+            raise Http404
         return redirect("backoffice:dossier", code=code)
     rows, cursor = selectors.list_dossiers(request.user, filters)
     selectors.log_staff_reads(request.user, rows, "inbox", request.META.get("REMOTE_ADDR"))
@@ -189,7 +185,7 @@ def act(request, code: str, action: str):
     form = form_for(action)(request.POST, request.FILES, prefix=action)
     if not form.is_valid():
         return dossier(request, code, failed=action, failed_form=form)
-    version = int(request.POST.get("version") or 0) or None
+    version = _int(request.POST.get("version"))  # a malformed or out-of-range version is no lock (not a 500)
     try:
         services.perform(action, code, request.user, version=version, **form.params(request.user))
     except DomainError as exc:

@@ -7,7 +7,6 @@ with its location; only a clean file is written, in one transaction.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -16,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
+from motcua.audit import services as audit
 from motcua.catalog.models import (
     Field,
     Procedure,
@@ -26,10 +26,12 @@ from motcua.catalog.models import (
     ResultDocument,
 )
 from motcua.catalog.schemas import FORMAT, CatalogFile, VersionIn
+from motcua.common import bounds
 from motcua.common.errors import InvalidInput
 from motcua.org.models import Agency
 
 WORKING_HOURS_PER_DAY = Decimal(8)
+CATALOG_DEPTH = 32  # a catalog nests ~6 deep; a version's form schema a few levels more
 
 
 @dataclass
@@ -55,11 +57,20 @@ def _invalid(problems: list[dict[str, str]]) -> InvalidInput:
 
 
 def parse_catalog(raw: bytes | str | dict) -> CatalogFile:
-    """Shape validation; every pydantic error becomes a located problem."""
+    """Shape validation; every pydantic error becomes a located problem. Text that is not UTF-8 or
+    JSON, nests too deep, or holds what no column can (control characters, lone surrogates,
+    non-finite or out-of-range numbers) is refused first, with its own code in the problem."""
     try:
-        data = json.loads(raw) if isinstance(raw, bytes | str) else raw
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _invalid([{"loc": "$", "problem": f"not valid JSON: {exc}"}]) from None
+        if isinstance(raw, bytes | str):
+            data = bounds.loads(raw, max_depth=CATALOG_DEPTH)
+        else:  # already parsed (the API, the demo): the same checks on its values
+            data = raw
+            problem = bounds.json_problem(data, CATALOG_DEPTH)
+            if problem:
+                raise bounds.refusal(*problem)
+    except InvalidInput as exc:
+        where = exc.details.get("location", "$")
+        raise _invalid([{"loc": where, "problem": f"[{exc.code}] {exc.message_en}", "code": exc.code}]) from None
     try:
         return CatalogFile.model_validate(data)
     except ValidationError as exc:
@@ -208,6 +219,8 @@ def import_catalog(raw: bytes | str | dict, progress=None, dry_run: bool = False
             raise _invalid(report.problems)
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            audit.record("catalog.import", payload={"procedures": len(catalog.procedures), **report.as_dict()})
     return report
 
 

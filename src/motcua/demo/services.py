@@ -5,19 +5,25 @@ Idempotent: running it twice changes nothing the second time.
 
 from __future__ import annotations
 
+from base64 import b32decode
 from importlib import resources
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django_otp.oath import totp
 
 from motcua.catalog.services import import_catalog
 from motcua.demo import org_data as D
+from motcua.identity import twofactor
 from motcua.national.demo import seed_other_nodes
 from motcua.national.services import register_node
 from motcua.org.models import Agency, Commune
 from motcua.org.services import assign_role, load_divisions
 
 DEMO_PASSWORD = "Motcua@2026"
+# The demo accounts that must log in with a second factor share this published TOTP secret (add it once to an
+# authenticator app, or `motcua demo --totp` prints the current code). Demo only: never a real account's secret.
+DEMO_TOTP_SECRET = "MOTCUA2FADEMOTAYNINHKHONGDUNGTHU"
 
 # (username, full name, role, agency code, unit code)
 DEMO_STAFF = [
@@ -104,7 +110,16 @@ def load_staff() -> list[tuple[str, str, str]]:
         admin.set_password(DEMO_PASSWORD)
         admin.save()
     logins.insert(0, ("admin", "superuser", "—"))
+    key = b32decode(DEMO_TOTP_SECRET).hex()
+    for user in User.objects.filter(username__in=[username for username, _, _ in logins]):
+        if twofactor.required(user):
+            twofactor.provision(user, key)
     return logins
+
+
+def demo_totp_code() -> str:
+    """The code the demo TOTP secret gives now (what an authenticator app would show)."""
+    return f"{totp(b32decode(DEMO_TOTP_SECRET)):06d}"
 
 
 def demo_catalog_bytes() -> bytes:

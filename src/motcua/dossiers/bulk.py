@@ -10,14 +10,16 @@ the national monitor use, and inserts everything in one transaction, announcing 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from types import SimpleNamespace
 
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from motcua.catalog.models import ProcedureFee, ProcedureVersion
 from motcua.common import bulk
 from motcua.dossiers.changes import Change, announce
+from motcua.dossiers.codes import advance_past
 from motcua.dossiers.facts import node_values
 from motcua.dossiers.models import (
     Dossier,
@@ -28,8 +30,10 @@ from motcua.dossiers.models import (
     DossierResult,
     DossierStep,
     DossierSupplement,
+    applicant_hashes,
 )
 from motcua.dossiers.records import grouped, record_of
+from motcua.org.models import Agency
 from motcua.protocol.facts import derive
 from motcua.workdays.services import get_calendar
 
@@ -54,11 +58,16 @@ class Batch:
     events: list[dict] = field(default_factory=list)
 
 
-def write(batch: Batch, now: datetime) -> int:
-    """Insert the batch (one transaction); returns the number of dossiers written."""
+def write(batch: Batch, now: datetime, *, own_codes: bool = False) -> int:
+    """Insert the batch (one transaction); returns the number of dossiers written. Codes written by
+    others advance the desks' code counters; `own_codes`: the writer keeps the counters itself."""
     if not batch.dossiers:
         return 0
     complete = {name: _complete(model, getattr(batch, name), now) for name, model in CHILDREN.items()}
+    for d in batch.dossiers:  # what Dossier.save() sets: the keyed search hashes
+        d["applicant_id_hash"], d["applicant_phone_hash"] = applicant_hashes(
+            d.get("applicant_id_number", ""), d.get("applicant_phone", "")
+        )
     dossiers = _complete(Dossier, batch.dossiers, now)
     facts = _complete(DossierFact, fact_rows(dossiers, complete, now), now)
     with transaction.atomic():
@@ -66,6 +75,8 @@ def write(batch: Batch, now: datetime) -> int:
         for name, model in CHILDREN.items():
             _insert(model, complete[name])
         _insert(DossierFact, facts)
+        if not own_codes:
+            _advance_counters(dossiers)
         announce([Change(d["id"], d["version"], "import", now, new=True) for d in dossiers])
     return len(dossiers)
 
@@ -149,3 +160,14 @@ def _insert(model, rows: list[dict]) -> None:
     if rows:
         columns = _columns(model, rows[0])
         bulk.insert(model, columns, [[r[c] for c in columns] for r in rows])
+
+
+def _advance_counters(dossiers: list[dict]) -> None:
+    """Imported codes that follow this node's pattern raise their desk's counter for that day."""
+    by_desk_day: dict[tuple[int, date], list[str]] = {}
+    for d in dossiers:
+        day = timezone.localdate(d["submitted_at"])
+        by_desk_day.setdefault((d["receiving_agency_id"], day), []).append(d["code"])
+    agency_codes = dict(Agency.objects.filter(pk__in={a for a, _ in by_desk_day}).values_list("pk", "code"))
+    for (agency_id, day), codes in by_desk_day.items():
+        advance_past(agency_id, agency_codes[agency_id], day, codes)

@@ -1,18 +1,13 @@
-"""The tamper-evident event chain: hash = sha256(prev_hash ‖ canonical JSON of the event)."""
+"""The tamper-evident event chain of a dossier, on the one chain helper (`common.chain`)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-GENESIS = "0" * 64
+from motcua.common.chain import GENESIS, chain_hash, first_break, instant
 
-
-def canonical(body: dict) -> str:
-    """Deterministic JSON: sorted keys, no spaces, UTF-8 text."""
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+__all__ = ["GENESIS", "BrokenLink", "chain_hash", "event_body", "verify_chain"]
 
 
 def event_body(code: str, seq: int, action: str, from_status, to_status, actor_id, at: datetime, payload: dict) -> dict:
@@ -23,13 +18,9 @@ def event_body(code: str, seq: int, action: str, from_status, to_status, actor_i
         "from": from_status,
         "to": to_status,
         "actor": actor_id,
-        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "at": instant(at),
         "payload": payload,
     }
-
-
-def chain_hash(prev_hash: str, body: dict) -> str:
-    return hashlib.sha256((prev_hash + canonical(body)).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -43,18 +34,15 @@ def verify_chain(code: str, events, last_hash: str | None = None) -> BrokenLink 
     """Walk one dossier's events in order; return the first broken link, if any.
 
     `last_hash`, when given, is the head the dossier row points to: a deleted tail shows there."""
-    prev = GENESIS
-    expected_seq = 1
-    for e in events:
-        if e.seq != expected_seq:
-            return BrokenLink(code, e.seq, f"sequence gap: expected {expected_seq}")
-        if e.prev_hash != prev:
-            return BrokenLink(code, e.seq, "prev_hash does not match the previous event's hash")
-        body = event_body(code, e.seq, e.action, e.from_status, e.to_status, e.actor_id, e.at, e.payload)
-        if chain_hash(prev, body) != e.hash:
-            return BrokenLink(code, e.seq, "hash does not match the event's content")
-        prev = e.hash
-        expected_seq += 1
-    if last_hash is not None and last_hash != (prev if expected_seq > 1 else ""):
-        return BrokenLink(code, expected_seq - 1, "the dossier's head hash does not match its last event")
+    events = list(events)
+    found = first_break(
+        events,
+        lambda e: event_body(code, e.seq, e.action, e.from_status, e.to_status, e.actor_id, e.at, e.payload),
+        noun="event",
+    )
+    if found is not None:
+        return BrokenLink(code, *found)
+    head = events[-1].hash if events else ""
+    if last_hash is not None and last_hash != head:
+        return BrokenLink(code, len(events), "the dossier's head hash does not match its last event")
     return None

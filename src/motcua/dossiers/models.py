@@ -11,6 +11,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure, ProcedureVersion
+from motcua.common import crypto
+from motcua.common.fields import EncryptedTextField
+from motcua.identity.cccd import normalize_phone
 from motcua.org.models import Agency, Commune
 
 
@@ -78,10 +81,13 @@ class Dossier(models.Model):
     # Applicant (chủ hồ sơ): personal data, every staff read of it is logged.
     applicant_type = models.PositiveSmallIntegerField(_("applicant type"), choices=ApplicantType.choices)
     applicant_name = models.CharField(_("applicant name"), max_length=255)
-    applicant_id_number = models.CharField(_("ID number"), max_length=20, blank=True)
-    applicant_phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
-    applicant_email = models.EmailField(_("email"), blank=True)
-    applicant_address = models.CharField(_("address"), max_length=500, blank=True)
+    # encrypted at rest (common.crypto); found by the keyed hashes below, never by the value
+    applicant_id_number = EncryptedTextField(_("ID number"), blank=True)
+    applicant_phone = EncryptedTextField(_("phone"), blank=True)
+    applicant_email = EncryptedTextField(_("email"), blank=True)
+    applicant_address = EncryptedTextField(_("address"), blank=True)
+    applicant_id_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    applicant_phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     on_behalf = models.BooleanField(_("submitted on the applicant's behalf"), default=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -144,6 +150,18 @@ class Dossier(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    def save(self, *args, **kwargs):
+        self.applicant_id_hash, self.applicant_phone_hash = applicant_hashes(
+            self.applicant_id_number, self.applicant_phone
+        )
+        super().save(*args, **kwargs)
+
+
+def applicant_hashes(id_number: str, phone: str) -> tuple[str, str]:
+    """The keyed search hashes of an applicant's ID number and phone (normalized first)."""
+    id_key = "".join((id_number or "").split()).upper()
+    return crypto.search_hash(id_key), crypto.search_hash(normalize_phone(phone or "") or "")
+
 
 class DossierComponent(models.Model):
     dossier = models.ForeignKey(Dossier, models.CASCADE, related_name="components")
@@ -158,6 +176,13 @@ class DossierComponent(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    @property
+    def file_id(self):
+        """The stored file behind `file_ref` (None for an imported link or a malformed value)."""
+        from motcua.dossiers.files import file_id_of
+
+        return file_id_of(self.file_ref)
 
 
 class DossierFee(models.Model):
@@ -238,6 +263,8 @@ class DossierResult(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    file_id = DossierComponent.file_id
 
 
 class DossierEvent(models.Model):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from motcua.audit import services as audit
 from motcua.common import clock
 from motcua.common.errors import InvalidInput, NotFound
 from motcua.common.timeutil import VN_TZ
@@ -21,6 +22,7 @@ from motcua.dossiers.models import (
     DossierEvent,
     DossierFact,
     DossierResult,
+    applicant_hashes,
 )
 from motcua.identity.cccd import normalize_phone
 from motcua.protocol.facts import standing
@@ -36,6 +38,9 @@ class ListFilters(BaseModel):
     unit: str | None = None
     procedure: str | None = None
     assignee: str | None = None
+    applicant: str | None = Field(
+        default=None, max_length=20, description="The applicant's ID number (CCCD, tax code) or phone, exactly"
+    )
     overdue: bool | None = None
     at_risk: bool | None = None
     received_from: date | None = None
@@ -77,6 +82,10 @@ def _filtered(qs: QuerySet[Dossier], f: ListFilters) -> QuerySet[Dossier]:
         qs = qs.filter(procedure__code=f.procedure)
     if f.assignee:
         qs = qs.filter(current_step__assignee__username=f.assignee)
+    if f.applicant:
+        # the values are encrypted: an exact match goes through their keyed hashes
+        by_id, by_phone = applicant_hashes(f.applicant, f.applicant)
+        qs = qs.filter(Q(applicant_id_hash=by_id) | Q(applicant_phone_hash=by_phone or "-"))
     running = list(RUNNING)
     if f.overdue is not None:
         overdue = {"status__in": running, "due_at__lt": now}
@@ -146,21 +155,24 @@ def track(code: str, phone: str) -> Dossier:
     return dossier
 
 
-def readable_file(user, file_id) -> StoredFile:
+def readable_file(user, file_id, ip: str | None = None) -> StoredFile:
     """A stored file for its uploader, or for anyone who may see a dossier that uses it (as a
-    component or a result); otherwise "not found", the same answer as an unknown id."""
+    component or a result); otherwise "not found", the same answer as an unknown id. Every download
+    is in the audit log; a staff download of a dossier's file is also in its access log."""
     stored = StoredFile.objects.filter(pk=file_id).first()
-    if stored is None or (stored.owner_id != getattr(user, "pk", None) and not _used_in_visible(user, str(file_id))):
+    holders = _visible_holders(user, str(file_id)) if stored is not None else []
+    if stored is None or (stored.owner_id != getattr(user, "pk", None) and not holders):
         raise NotFound("file_not_found", "Không tìm thấy tệp.", "The file was not found.")
+    audit.record("file.download", actor=user, target=str(stored.pk), payload={"name": stored.original_name}, ip=ip)
+    log_staff_reads(user, holders, "download", ip)
     return stored
 
 
-def _used_in_visible(user, ref: str) -> bool:
-    visible = authz.visible_dossiers(user)
-    return (
-        DossierComponent.objects.filter(file_ref=ref, dossier__in=visible).exists()
-        or DossierResult.objects.filter(file_ref=ref, dossier__in=visible).exists()
-    )
+def _visible_holders(user, ref: str) -> list[Dossier]:
+    """The dossiers the user may see that hold file `ref` (as a component or a result)."""
+    held = {*DossierComponent.objects.filter(file_ref=ref).values_list("dossier_id", flat=True)}
+    held |= {*DossierResult.objects.filter(file_ref=ref).values_list("dossier_id", flat=True)}
+    return list(authz.visible_dossiers(user).filter(pk__in=held)) if held else []
 
 
 def most_used_procedures(since: datetime, limit: int) -> list[str]:

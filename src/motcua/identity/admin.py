@@ -1,12 +1,15 @@
 """User admin. A provincial administrator manages staff accounts of their own scope, and can
-never grant themselves or anyone else superuser rights, groups or raw permissions."""
+never grant themselves or anyone else superuser rights, groups or raw permissions. API tokens are
+listed (with their state) and revoked here."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motcua.identity.models import User
+from motcua.identity.models import ApiToken, User
+from motcua.identity.services import revoke_token
 from motcua.org import selectors
 
 PRIVILEGED_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions", "last_login", "date_joined")
@@ -37,3 +40,49 @@ class MotcuaUserAdmin(UserAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
         return readonly if request.user.is_superuser else (*readonly, *PRIVILEGED_FIELDS)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued by `motcua staff token` (the key is shown once there); here they are listed
+    and revoked."""
+
+    list_display = ("prefix", "user", "name", "scope", "created_at", "expires_at", "last_used_at", "state")
+    list_filter = ("scope", "revoked")
+    search_fields = ("user__username", "name", "prefix")
+    readonly_fields = (
+        "user",
+        "name",
+        "prefix",
+        "scope",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked",
+        "revoked_at",
+    )
+    actions = ["revoke"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("user")
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(user__staff_roles__agency__in=selectors.agencies_in_scope(request.user)).distinct()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("state"))
+    def state(self, token):
+        if token.revoked:
+            return _("revoked")
+        return _("expired") if token.expires_at <= timezone.now() else _("active")
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["delete"])
+    def revoke(self, request, queryset):
+        for token in queryset:
+            revoke_token(token.pk, by=request.user)
+        self.message_user(request, _("%(count)s tokens revoked.") % {"count": queryset.count()}, messages.SUCCESS)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from motcua.common.errors import InvalidInput
+from motcua.dossiers import authz
 from motcua.dossiers.models import DossierFact, DossierStep
 from motcua.identity.models import User
 from motcua.metrics.periods import Period
@@ -51,10 +52,35 @@ def parse_scope(text: str) -> Scope:
         return Scope(text, Q(procedure__code=value), Q(procedure__code=value), kind)
     if kind == "official":
         if not User.objects.filter(username=value, staff_roles__isnull=False).exists():
-            raise InvalidInput("unknown_official", f"Không có cán bộ '{value}'.", f"Unknown official '{value}'.")
+            raise _unknown_official(value)
         handled = DossierStep.objects.filter(finished_by__username=value).values("dossier_id")
         return Scope(text, Q(dossier_id__in=handled), Q(pk__in=[]), kind, catalog=False)
     raise InvalidInput("invalid_scope", f"Phạm vi không hợp lệ ({SCOPE_HELP[0]}).", f"Invalid scope ({SCOPE_HELP[1]}).")
+
+
+def check_viewer(text: str, viewer) -> None:
+    """May `viewer` (a user, or None for an anonymous caller) ask for this scope? Only an official's
+    scope is personal: it is open to superusers and to staff whose scope covers an agency where that
+    official holds a role. Anyone else, and an unknown name, get the same answer, so the index tells
+    nobody which accounts exist."""
+    kind, _, value = (text or "").partition(":")
+    if kind != "official":
+        return
+    if viewer is None or not viewer.is_authenticated or authz.is_citizen(viewer):
+        raise _unknown_official(value)
+    officials = User.objects.filter(username=value, staff_roles__isnull=False)
+    if not viewer.is_superuser:
+        officials = officials.filter(staff_roles__agency_id__in=authz.scope_ids(viewer))
+    if not officials.exists():
+        raise _unknown_official(value)
+
+
+def _unknown_official(value: str) -> InvalidInput:
+    return InvalidInput(
+        "unknown_official",
+        f"Không có cán bộ '{value}' trong phạm vi bạn được xem.",
+        f"No official '{value}' within your scope.",
+    )
 
 
 def _scope_agency(value: str) -> Agency:

@@ -9,6 +9,7 @@ from motcua.dossiers import authz
 from motcua.metrics import fact_index, rollups
 from motcua.metrics.models import StepRollup
 from motcua.metrics.periods import parse_period, this_year
+from motcua.metrics.scopes import check_viewer
 from motcua.metrics.scoring import band, load_config
 from motcua.org.models import Agency, StaffRole
 
@@ -95,6 +96,7 @@ def drill_page(user, indicator: str, part: str, scope: str, period: str, cursor:
     """One keyset page of the dossiers behind a figure, limited to those `user` may see:
     (rows, next cursor). Rows carry the code, status, timeliness and received time only."""
     limit = max(1, min(limit, 200))
+    check_viewer(scope, user)
     facts = fact_index.drill(indicator, part, scope, period or this_year())
     qs = facts.filter(dossier_id__in=authz.visible_dossiers(user).values("pk")).order_by("-dossier_id")
     if cursor:

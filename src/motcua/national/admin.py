@@ -1,13 +1,22 @@
 from django.contrib import admin
 
 from motcua.common.admin import ReadOnlyAdmin
-from motcua.national.models import Node, NodeReport, SyncedDossier
+from motcua.national.models import MonitorRole, Node, NodeReport, SyncedDossier
 
 
 @admin.register(Node)
 class NodeAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "kind", "client_id", "code_suffix", "declared_total", "last_sync_at", "active")
-    readonly_fields = ("client_id", "declared_total", "last_sync_at")
+    readonly_fields = ("client_id", "declared_total", "declared_total_sent_at", "last_sync_at")
+
+
+@admin.register(MonitorRole)
+class MonitorRoleAdmin(admin.ModelAdmin):
+    """Monitor roles (administrators, node reporting officers): superusers grant them."""
+
+    list_display = ("user", "role", "node", "granted_at")
+    list_filter = ("role", "node")
+    raw_id_fields = ("user",)
 
 
 @admin.register(NodeReport)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from motcua.national import services
 from motcua.national.models import NodeReport
+from motcua.protocol import signing
 from motcua.protocol.codec import ts
 
 OTHER_PROVINCES = [
@@ -33,7 +34,8 @@ def seed_other_nodes(seed: int = 2026) -> int:
         if node.dossiers.exists():
             continue
         items = [_item(rng, now, suffix, i, on_time, online) for i in range(count)]
-        results = services.ingest_dossiers(node, items, declared_total=int(count / 0.9))
+        results = services.ingest_dossiers(node, items)
+        services.declare_total(node, int(count / 0.9), signing.now_ms())
         added += sum(1 for r in results if r["KetQua"] == "accepted")
         today = timezone.localdate()
         NodeReport.objects.create(

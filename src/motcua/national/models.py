@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from motcua.common.bounds import INT64_MAX
+
+PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
 
 class Node(models.Model):
@@ -21,6 +28,9 @@ class Node(models.Model):
         _("dossier code suffix"), max_length=20, help_text=_("Its agencies' codes end with this, e.g. .H53")
     )
     declared_total = models.PositiveBigIntegerField(_("dossiers the node says it holds"), default=0)
+    # when the node sent the request that declared it (ms since 1970): an older or replayed request
+    # never replaces a newer total
+    declared_total_sent_at = models.BigIntegerField(_("total declared at (ms)"), null=True, blank=True)
     last_sync_at = models.DateTimeField(_("last sync"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
@@ -101,9 +111,11 @@ class NodeReport(models.Model):
     node = models.ForeignKey(Node, models.CASCADE, related_name="reports", verbose_name=_("node"))
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
-    received = models.PositiveBigIntegerField(_("dossiers received"))
-    on_time_rate = models.DecimalField(_("on time (%)"), max_digits=5, decimal_places=2)
-    online_rate = models.DecimalField(_("online (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    received = models.PositiveBigIntegerField(_("dossiers received"), validators=[MaxValueValidator(INT64_MAX)])
+    on_time_rate = models.DecimalField(_("on time (%)"), max_digits=5, decimal_places=2, validators=PERCENT)
+    online_rate = models.DecimalField(
+        _("online (%)"), max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT
+    )
     filed_by = models.CharField(_("filed by"), max_length=150, blank=True)
     filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
 
@@ -111,6 +123,56 @@ class NodeReport(models.Model):
         ordering = ["-period_end"]
         verbose_name = _("reported figures")
         verbose_name_plural = _("reported figures")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(on_time_rate__gte=0, on_time_rate__lte=100), name="report_on_time_rate_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(online_rate__isnull=True) | Q(online_rate__gte=0, online_rate__lte=100),
+                name="report_online_rate_percent",
+            ),
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="report_period"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.node} {self.period_start}–{self.period_end}"
+
+
+class MonitorRole(models.Model):
+    """Who may act on the monitor. An administrator manages it and files figures for any node; a
+    node's reporting officer files figures for that node only. Viewing the monitor needs a staff
+    login; every write needs one of these roles (superusers hold them all)."""
+
+    class Role(models.TextChoices):
+        ADMINISTRATOR = "administrator", _("Monitor administrator")
+        REPORTER = "reporter", _("Node reporting officer")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="monitor_roles", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    node = models.ForeignKey(
+        Node,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="roles",
+        verbose_name=_("node"),
+        help_text=_("The reporting officer's node (empty for an administrator)"),
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("monitor role")
+        verbose_name_plural = _("monitor roles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role="administrator", node__isnull=True) | Q(role="reporter", node__isnull=False),
+                name="monitor_role_scope",
+            ),
+            models.UniqueConstraint(fields=["user", "role", "node"], name="uniq_monitor_role"),
+            models.UniqueConstraint(fields=["user", "role"], condition=Q(node__isnull=True), name="uniq_monitor_admin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}" + (f" · {self.node}" if self.node_id else "")

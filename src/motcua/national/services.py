@@ -4,22 +4,24 @@ per-day digests for reconciliation, rates computed from what was synced."""
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing as django_signing
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from motcua.common import bulk, clock
+from motcua.common import bounds, bulk, clock
 from motcua.common.errors import DomainError, InvalidInput
 from motcua.common.timeutil import VN_TZ
-from motcua.national.models import Node, NodeReport, SyncedDossier, SyncedProgress
+from motcua.national.models import MonitorRole, Node, NodeReport, SyncedDossier, SyncedProgress
 from motcua.protocol import facts, index766, schema, signing
 from motcua.workdays.services import get_calendar
 
+log = logging.getLogger("motcua.national")
 TOKEN_SALT = "motcua.national.token"
 TOKEN_TTL_SECONDS = 3600
 
@@ -72,14 +74,23 @@ def verify_signature(node: Node, body: bytes, signature: str) -> None:
 
 
 # -- ingest ------------------------------------------------------------------------------------------
+def _owned(node: Node, code: str) -> None:
+    """A node writes only dossiers whose agency code carries its suffix (both feeds)."""
+    if not code.split("-", 1)[0].endswith(node.code_suffix):
+        raise schema.PayloadError(
+            "not_own_dossier",
+            f"Hồ sơ {code} không thuộc nút {node.code} (mã cơ quan phải kết thúc bằng {node.code_suffix}).",
+            f"{code} does not belong to node {node.code} (its agency code must end with {node.code_suffix}).",
+        )
+
+
 def _row(node: Node, item: dict, calendar, now: datetime) -> dict:
     """The stored columns of one payload item: parsed and validated by the shared schema, counted by
     the shared definition (`protocol.facts.derive`), exactly as the node counts its own dossiers."""
     record = schema.parse(item)
     if record.version is None:
         raise schema.PayloadError("version_required", "Thiếu PhienBan.", "PhienBan is required.")
-    if not record.code.split("-", 1)[0].endswith(node.code_suffix):
-        raise PermissionError(f"{record.code} does not belong to node {node.code}")
+    _owned(node, record.code)
     values = facts.derive(record, calendar)
     return {
         "node_id": node.pk,
@@ -117,101 +128,163 @@ INDEX_COLUMNS = (
     "timeliness",
 )
 _COLS = ["node_id", "code", "version", "procedure_code", "agency_code", *INDEX_COLUMNS, "payload", "synced_at"]
-_UPDATE = ", ".join(f"{c} = excluded.{c}" for c in _COLS if c not in ("node_id", "code"))
+_PROGRESS_COLS = ["node_id", "code", "version", "steps", "synced_at"]
 
 
-def ingest_dossiers(node: Node, items: list, declared_total: int | None = None) -> list[dict]:
-    """Store every valid snapshot whose version is newer than the one held; report each item."""
+def _echo(item) -> tuple:
+    """The item's MaHoSo and PhienBan as its answer repeats them (only when they are sane)."""
+    if not isinstance(item, dict):
+        return None, None
+    code, version = item.get("MaHoSo"), item.get("PhienBan")
+    code = code if isinstance(code, str) and len(code) <= 40 and not bounds.text_problem(code) else None
+    ok = isinstance(version, int) and not isinstance(version, bool) and 0 <= version <= bounds.INT64_MAX
+    return code, version if ok else None
+
+
+def _refusal(item, code: str, message_vi: str, message_en: str) -> dict:
+    ma, version = _echo(item)
+    return {
+        "MaHoSo": ma,
+        "PhienBan": version,
+        "KetQua": "rejected",
+        "MaLoi": code,
+        "LyDo": f"[{code}] {message_vi} / {message_en}",
+    }
+
+
+def _answer(node: Node, items: list, build) -> tuple[list[dict], list[tuple[int, list]]]:
+    """Each item parsed on its own: a refusal answers that item only, whatever went wrong with it."""
+    results: list[dict] = []
+    rows: list[tuple[int, list]] = []
+    for index, item in enumerate(items):
+        try:
+            code, version, row = build(item)
+        except (schema.PayloadError, DomainError) as exc:
+            results.append(_refusal(item, exc.code, exc.message_vi, exc.message_en))
+            continue
+        except Exception:  # a node's item must never fail the batch, nor answer 500
+            log.exception("unexpected refusal of an item", extra={"node": node.code})
+            results.append(_refusal(item, "invalid_item", "Hồ sơ không hợp lệ.", "The item is invalid."))
+            continue
+        results.append({"MaHoSo": code, "PhienBan": version, "KetQua": "accepted"})
+        rows.append((index, row))
+    return results, rows
+
+
+def ingest_dossiers(node: Node, items: list) -> list[dict]:
+    """Store every valid snapshot whose version is newer than the one held; answer each item, in
+    order (`accepted`, or `rejected` with `MaLoi` and `LyDo`)."""
     now = timezone.now()
     calendar = get_calendar()
-    rows, results = [], []
-    for item in items:
-        item = item if isinstance(item, dict) else {}
-        try:
-            rows.append(_row(node, item, calendar, now))
-            results.append({"MaHoSo": item["MaHoSo"], "PhienBan": item["PhienBan"], "KetQua": "accepted"})
-        except (ValueError, PermissionError, TypeError, DomainError) as exc:
-            results.append(
-                {"MaHoSo": item.get("MaHoSo"), "PhienBan": item.get("PhienBan"), "KetQua": "rejected", "LyDo": str(exc)}
-            )
+
+    def build(item):
+        row = _row(node, item, calendar, now)
+        [values] = bulk.adapted(SyncedDossier, _COLS, [[row[c] for c in _COLS]])
+        return row["code"], row["version"], values
+
+    results, rows = _answer(node, items, build)
     with transaction.atomic():
-        if rows:
-            _upsert_dossiers(rows)
-        fields = {"last_sync_at": now}
-        if declared_total is not None:
-            fields["declared_total"] = declared_total
-        Node.objects.filter(pk=node.pk).update(**fields)
+        _store(SyncedDossier, _COLS, rows, results)
+        Node.objects.filter(pk=node.pk).update(last_sync_at=now)
     return results
 
 
-def _upsert_dossiers(rows: list[dict]) -> None:
-    """Insert or replace (only with a newer version) in one statement per batch; values are adapted by
-    the model's fields, so timestamps are stored as the ORM stores them on every database."""
-    table = connection.ops.quote_name(SyncedDossier._meta.db_table)
-    cols = ", ".join(_COLS)
-    upsert = f"ON CONFLICT (node_id, code) DO UPDATE SET {_UPDATE} WHERE {table}.version < excluded.version"
-    values = bulk.adapted(SyncedDossier, _COLS, [[r[c] for c in _COLS] for r in rows])
+def ingest_progress(node: Node, items: list) -> list[dict]:
+    """Each dossier's steps (CapNhatTienDoHoSoMC), validated by the shared schema, kept when newer
+    than those held; a node updates only its own dossiers, as in the main feed."""
+    now = timezone.now()
+
+    def build(item):
+        head, _steps = schema.parse_progress(item)
+        _owned(node, head.code)
+        [values] = bulk.adapted(
+            SyncedProgress, _PROGRESS_COLS, [[node.pk, head.code, head.version, item["TienDo"], now]]
+        )
+        return head.code, head.version, values
+
+    results, rows = _answer(node, items, build)
+    with transaction.atomic():
+        _store(SyncedProgress, _PROGRESS_COLS, rows, results)
+    return results
+
+
+def _store(model, columns: list[str], rows: list[tuple[int, list]], results: list[dict]) -> None:
+    """Insert or replace (only with a newer version) in one statement per batch. Should the database
+    still refuse the batch, each row is tried alone and only the rows it refuses are answered
+    `not_storable`: one item never loses the others."""
+    if not rows:
+        return
+    try:
+        with transaction.atomic():
+            _upsert(model, columns, [values for _, values in rows])
+        return
+    except DatabaseError:
+        log.warning("batch refused by the database, storing item by item", extra={"size": len(rows)})
+    for index, values in rows:
+        try:
+            with transaction.atomic():
+                _upsert(model, columns, [values], scratch=False)
+        except DatabaseError as exc:
+            log.warning("item refused by the database", extra={"code": results[index]["MaHoSo"], "error": str(exc)})
+            item = {"MaHoSo": results[index]["MaHoSo"], "PhienBan": results[index]["PhienBan"]}
+            results[index] = _refusal(
+                item, "not_storable", "Không lưu được hồ sơ này.", "This item could not be stored."
+            )
+
+
+def _upsert(model, columns: list[str], values: list[list], scratch: bool = True) -> None:
+    """One INSERT … ON CONFLICT (node, code) DO UPDATE … WHERE the stored version is older, with
+    values already adapted by the model's fields (stored as the ORM stores them on every database).
+    PostgreSQL: COPY into a scratch table first, ~10× fewer round trips."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(columns)
+    update = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in ("node_id", "code"))
+    upsert = f"ON CONFLICT (node_id, code) DO UPDATE SET {update} WHERE {table}.version < excluded.version"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY into a scratch table, then one INSERT … SELECT … ON CONFLICT: ~10× fewer round trips
+        if connection.vendor == "postgresql" and scratch:
+            name = f"_ingest_{model._meta.model_name}"
             cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS _ingest ON COMMIT DELETE ROWS AS "
+                f"CREATE TEMP TABLE IF NOT EXISTS {name} ON COMMIT DELETE ROWS AS "
                 f"SELECT {cols} FROM {table} WITH NO DATA"
             )
-            bulk.copy(cursor, "_ingest", _COLS, values)
+            bulk.copy(cursor, name, columns, values)
             cursor.execute(
-                f"INSERT INTO {table} ({cols}) SELECT DISTINCT ON (node_id, code) {cols} FROM _ingest "
+                f"INSERT INTO {table} ({cols}) SELECT DISTINCT ON (node_id, code) {cols} FROM {name} "
                 f"ORDER BY node_id, code, version DESC {upsert}"
             )
+            cursor.execute(f"TRUNCATE {name}")
             return
-        one = "(" + ", ".join(["%s"] * len(_COLS)) + ")"
+        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
         for start in range(0, len(values), 500):
-            chunk = values[start : start + 500]
+            chunk = _latest(values[start : start + 500], columns)
             cursor.execute(
                 f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(chunk))} {upsert}",
                 [v for r in chunk for v in r],
             )
 
 
-def ingest_progress(node: Node, items: list) -> list[dict]:
-    """Store each dossier's steps when newer than those held (an upsert per 500, by the unique index)."""
-    now = timezone.now()
-    valid, results = [], []
-    for item in items:
-        item = item if isinstance(item, dict) else {}
-        code, version, steps = item.get("MaHoSo"), item.get("PhienBan"), item.get("TienDo")
-        if isinstance(code, str) and isinstance(version, int) and isinstance(steps, list):
-            valid.append([node.pk, code, version, steps, now])
-        else:
-            results.append({"MaHoSo": code, "KetQua": "rejected", "LyDo": "MaHoSo, PhienBan, TienDo required"})
-    table = connection.ops.quote_name(SyncedProgress._meta.db_table)
-    names = ["node_id", "code", "version", "steps", "synced_at"]
-    cols = ", ".join(names)
-    upsert = (
-        f"ON CONFLICT (node_id, code) DO UPDATE SET version = excluded.version, steps = excluded.steps, "
-        f"synced_at = excluded.synced_at WHERE {table}.version < excluded.version"
-    )
-    rows = bulk.adapted(SyncedProgress, names, valid)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and rows:
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS _progress ON COMMIT DELETE ROWS AS "
-                f"SELECT {cols} FROM {table} WITH NO DATA"
-            )
-            bulk.copy(cursor, "_progress", names, rows)
-            cursor.execute(
-                f"INSERT INTO {table} ({cols}) SELECT DISTINCT ON (node_id, code) {cols} FROM _progress "
-                f"ORDER BY node_id, code, version DESC {upsert}"
-            )
-        else:
-            for start in range(0, len(rows), 500):
-                chunk = rows[start : start + 500]
-                values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-                cursor.execute(
-                    f"INSERT INTO {table} ({cols}) VALUES {values} {upsert}", [x for row in chunk for x in row]
-                )
-    results.extend({"MaHoSo": code, "PhienBan": version, "KetQua": "accepted"} for _, code, version, _, _ in valid)
-    return results
+def _latest(values: list[list], columns: list[str]) -> list[list]:
+    """One row per code, its highest version (a statement cannot touch the same row twice)."""
+    code, version = columns.index("code"), columns.index("version")
+    best: dict = {}
+    for row in values:
+        if row[code] not in best or best[row[code]][version] < row[version]:
+            best[row[code]] = row
+    return list(best.values())
+
+
+SKEW_MS = 5 * 60 * 1000
+
+
+def declare_total(node: Node, total: int, sent_at: int | None) -> bool:
+    """The number of dossiers the node says it holds, replaced only by a request sent later than the
+    one that declared the current figure (its signed `thoiDiemGui`): a replayed or delayed batch
+    never resets it. Without a sending time the order is unknown and the figure is not taken; a
+    time more than 5 minutes ahead of the monitor's clock neither. Returns whether it was taken."""
+    if sent_at is None or sent_at > signing.now_ms() + SKEW_MS:
+        return False
+    newer = Q(declared_total_sent_at__isnull=True) | Q(declared_total_sent_at__lt=sent_at)
+    return bool(Node.objects.filter(newer, pk=node.pk).update(declared_total=total, declared_total_sent_at=sent_at))
 
 
 # -- reconciliation -----------------------------------------------------------------------------------
@@ -268,20 +341,75 @@ def node_rates(node: Node) -> dict:
     }
 
 
-def file_report(
-    node: Node, period_start: date, period_end: date, received: int, on_time_rate, online_rate=None, filed_by: str = ""
-) -> NodeReport:
-    if period_end < period_start:
-        raise InvalidInput("invalid_period", "Kỳ báo cáo không hợp lệ.", "Invalid report period.")
-    return NodeReport.objects.create(
-        node=node,
-        period_start=period_start,
-        period_end=period_end,
-        received=received,
-        on_time_rate=on_time_rate,
-        online_rate=online_rate,
-        filed_by=filed_by,
-    )
+def file_report(node: Node, figures, filed_by: str = "") -> NodeReport:
+    """File the figures of a node's own report (`from`, `to`, `received`, `on_time_rate`,
+    `online_rate`), validated by the shared schema: rates are percentages, counts fit their column.
+    Filing the same figures again (a replayed request, a double submit) adds nothing."""
+    try:
+        r = schema.parse_report(figures)
+    except schema.PayloadError as exc:
+        raise InvalidInput(exc.code, exc.message_vi, exc.message_en) from None
+    values = {
+        "period_start": r.period_start,
+        "period_end": r.period_end,
+        "received": r.received,
+        "on_time_rate": r.on_time_rate,
+        "online_rate": r.online_rate,
+    }
+    report, created = NodeReport.objects.get_or_create(node=node, **values, defaults={"filed_by": filed_by[:150]})
+    if created:
+        log.info("report filed", extra={"node": node.code, "filed_by": filed_by, "period_end": str(r.period_end)})
+    return report
+
+
+# -- who may act on the monitor ----------------------------------------------------------------------
+class Forbidden(DomainError):
+    status = 403
+
+
+def _roles(user):
+    return MonitorRole.objects.filter(user_id=user.pk, user__is_active=True)
+
+
+def may_view(user) -> bool:
+    """The monitor page: staff, or anyone holding a monitor role."""
+    return bool(user.is_authenticated and user.is_active and (user.is_staff or _roles(user).exists()))
+
+
+def filing_nodes(user):
+    """The nodes this user may file figures for: all (monitor administrators, superusers), their own
+    node (its reporting officers), none (everyone else — inspectors included)."""
+    nodes = Node.objects.filter(active=True)
+    if not (user.is_authenticated and user.is_active):
+        return nodes.none()
+    if user.is_superuser or _roles(user).filter(role=MonitorRole.Role.ADMINISTRATOR).exists():
+        return nodes
+    return nodes.filter(roles__user_id=user.pk, roles__role=MonitorRole.Role.REPORTER).distinct()
+
+
+def check_may_file(user, node: Node) -> None:
+    if not filing_nodes(user).filter(pk=node.pk).exists():
+        raise Forbidden(
+            "monitor_forbidden",
+            f"Bạn không có quyền báo cáo số liệu cho {node.name}.",
+            f"You may not file figures for {node.name}.",
+        )
+
+
+def grant_role(user, role: str, node: Node | None = None) -> MonitorRole:
+    """Give a user a monitor role (an administrator has no node; a reporting officer has one)."""
+    if role not in MonitorRole.Role.values:
+        raise InvalidInput("invalid_role", "Vai trò không hợp lệ.", f"Unknown role (one of {MonitorRole.Role.values}).")
+    if (role == MonitorRole.Role.REPORTER) != (node is not None):
+        raise InvalidInput(
+            "invalid_role_scope",
+            "Cán bộ báo cáo gắn với một nút; quản trị viên thì không.",
+            "A reporting officer has a node; an administrator has none.",
+        )
+    grant, created = MonitorRole.objects.get_or_create(user=user, role=role, node=node)
+    if created:
+        log.info("monitor role granted", extra={"user": user.pk, "role": role, "node": node.code if node else ""})
+    return grant
 
 
 def synced_figures(node: Node, period_start: date, period_end: date) -> dict:

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-import json
+import logging
 from datetime import date
+from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, JsonResponse
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from motcua.common.errors import DomainError
+from motcua.common import bounds
+from motcua.common.errors import DomainError, InvalidInput
 from motcua.national import services
 from motcua.national.models import Node
+from motcua.protocol import codec, schema
 
-MAX_BATCH = 5000
+log = logging.getLogger("motcua.national")
+
+
+class TooLarge(DomainError):
+    status = 413
 
 
 def _error(exc: DomainError) -> JsonResponse:
@@ -33,19 +42,48 @@ def _node(request: HttpRequest) -> Node:
     return services.node_for_token(header[7:])
 
 
-def _json(request: HttpRequest):
+def _body(request: HttpRequest) -> bytes:
     try:
-        return json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise DomainError("invalid_json", "Dữ liệu không phải JSON hợp lệ.", "The body is not valid JSON.") from None
+        return request.body
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raise TooLarge(
+            "body_too_large",
+            f"Nội dung yêu cầu vượt quá {limit} byte; hãy gửi lô nhỏ hơn.",
+            f"The body is larger than {limit} bytes; send smaller batches.",
+        ) from None
+
+
+def _json(request: HttpRequest, values: bool = True):
+    """The body as JSON: UTF-8, bounded depth and (unless each item is checked on its own) nothing a
+    column cannot hold (`common.bounds`)."""
+    return bounds.loads(_body(request) or b"{}", values=values)
+
+
+def _object(request: HttpRequest, values: bool = True) -> dict:
+    body = _json(request, values)
+    if not isinstance(body, dict):
+        raise InvalidInput(
+            "invalid_body", "Nội dung yêu cầu phải là một đối tượng JSON.", "The body must be a JSON object."
+        )
+    return body
+
+
+def _refused(exc: schema.PayloadError) -> InvalidInput:
+    return InvalidInput(exc.code, exc.message_vi, exc.message_en)
 
 
 @csrf_exempt
 @require_POST
 def auth(request):
     try:
-        body = _json(request)
-        token = services.issue_token(str(body.get("client_id", "")), str(body.get("client_secret", "")))
+        body = _object(request)
+        client_id, secret = body.get("client_id"), body.get("client_secret")
+        if not isinstance(client_id, str) or not isinstance(secret, str) or len(client_id) > 64 or len(secret) > 128:
+            raise services.Unauthorized(
+                "invalid_credentials", "Sai mã định danh hoặc khóa bí mật.", "Invalid client credentials."
+            )
+        token = services.issue_token(client_id, secret)
     except DomainError as exc:
         return _error(exc)
     return JsonResponse(
@@ -56,40 +94,44 @@ def auth(request):
 @csrf_exempt
 @require_POST
 def integration(request):
-    """{"service": "DongBoHoSoMC" | "CapNhatTienDoHoSoMC", "isUpdating": …, "data": [...]} → per-item results."""
+    """{"service": "DongBoHoSoMC" | "CapNhatTienDoHoSoMC", "isUpdating": …, "data": [...], "tongSoHoSo": n,
+    "thoiDiemGui": ms} → one answer per item, in order. A request of the wrong shape is refused whole
+    with 400 (413 when too large) and a stable code; a bad item is refused alone."""
     try:
         node = _node(request)
-        services.verify_signature(node, request.body, request.headers.get("X-Signature", ""))
-        body = _json(request)
-        data = body.get("data")
-        if not isinstance(data, list) or len(data) > MAX_BATCH:
-            raise DomainError(
-                "invalid_batch",
-                f"'data' phải là danh sách tối đa {MAX_BATCH} hồ sơ.",
-                f"'data' must be a list of at most {MAX_BATCH} items.",
-            )
-        service = body.get("service")
-        if service == "DongBoHoSoMC":
-            total = body.get("tongSoHoSo")
-            results = services.ingest_dossiers(node, data, total if isinstance(total, int) else None)
-        elif service == "CapNhatTienDoHoSoMC":
-            results = services.ingest_progress(node, data)
+        services.verify_signature(node, _body(request), request.headers.get("X-Signature", ""))
+        try:
+            envelope = schema.parse_envelope(_json(request, values=False))
+        except schema.PayloadError as exc:
+            raise _refused(exc) from None
+        extra = {}
+        if envelope.service == "DongBoHoSoMC":
+            results = services.ingest_dossiers(node, envelope.data)
+            if envelope.total is not None:
+                extra["total_applied"] = services.declare_total(node, envelope.total, envelope.sent_at)
         else:
-            raise DomainError("unknown_service", "Dịch vụ không hỗ trợ.", "Unknown service.")
+            results = services.ingest_progress(node, envelope.data)
     except DomainError as exc:
         return _error(exc)
     accepted = sum(1 for r in results if r["KetQua"] == "accepted")
     return JsonResponse(
-        {"error_code": 0, "accepted": accepted, "rejected": len(results) - accepted, "results": results},
+        {"error_code": 0, "accepted": accepted, "rejected": len(results) - accepted, "results": results, **extra},
         json_dumps_params={"ensure_ascii": False},
     )
 
 
 def _day(value: str | None) -> date:
     try:
-        return date.fromisoformat(value or "")
+        day = date.fromisoformat(value or "")
     except ValueError:
-        raise DomainError("invalid_date", "Ngày không hợp lệ (YYYY-MM-DD).", "Invalid date (YYYY-MM-DD).") from None
+        day = None
+    if day is None or not codec.YEARS[0] <= day.year <= codec.YEARS[1]:
+        raise InvalidInput(
+            "invalid_date",
+            f"Ngày không hợp lệ (YYYY-MM-DD, năm {codec.YEARS[0]}–{codec.YEARS[1]}).",
+            f"Invalid date (YYYY-MM-DD, years {codec.YEARS[0]}–{codec.YEARS[1]}).",
+        )
+    return day
 
 
 @require_GET
@@ -117,27 +159,31 @@ def versions(request):
 @csrf_exempt
 @require_POST
 def report(request):
+    """A node files the figures of its own report, for itself only (its token names it)."""
     try:
         node = _node(request)
-        services.verify_signature(node, request.body, request.headers.get("X-Signature", ""))
-        b = _json(request)
-        services.file_report(
-            node,
-            _day(b.get("from")),
-            _day(b.get("to")),
-            int(b["received"]),
-            b["on_time_rate"],
-            b.get("online_rate"),
-            filed_by=f"node:{node.code}",
-        )
-    except (KeyError, TypeError, ValueError):
-        return _error(DomainError("invalid_report", "Báo cáo thiếu số liệu.", "The report lacks figures."))
+        services.verify_signature(node, _body(request), request.headers.get("X-Signature", ""))
+        services.file_report(node, _object(request, values=False), filed_by=f"node:{node.code}")
     except DomainError as exc:
         return _error(exc)
     return JsonResponse({"error_code": 0})
 
 
-@staff_member_required
+def monitor_access(view):
+    """The monitor's pages: log in first; then staff or a monitor role (403 otherwise)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), "admin:login")
+        if not services.may_view(request.user):
+            return HttpResponseForbidden("Không có quyền / Forbidden")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@monitor_access
 def monitor(request):
     rows = []
     year = str(timezone.localdate().year)
@@ -160,24 +206,34 @@ def monitor(request):
                 "gap_big": gap is not None and abs(gap) >= 5,
             }
         )
-    return render(request, "national/monitor.html", {"rows": rows, "nodes": Node.objects.filter(active=True)})
+    return render(request, "national/monitor.html", {"rows": rows, "nodes": services.filing_nodes(request.user)})
 
 
-@staff_member_required
+@monitor_access
 @require_POST
 def file_report(request):
+    """Figures filed by hand: monitor administrators for any node, a node's reporting officer for
+    that node only; anyone else (an inspector too) gets 403 and nothing is stored."""
+    raw = request.POST.get("node", "")
+    node = (
+        Node.objects.filter(active=True, pk=int(raw)).first()
+        if raw.isascii() and raw.isdigit() and len(raw) < 19
+        else None
+    )
     try:
-        node = Node.objects.get(pk=request.POST.get("node"))
+        if node is None:
+            raise InvalidInput("unknown_node", "Không có nút này.", "No such node.")
+        services.check_may_file(request.user, node)
         services.file_report(
             node,
-            _day(request.POST.get("from")),
-            _day(request.POST.get("to")),
-            int(request.POST.get("received", "0")),
-            request.POST.get("on_time_rate"),
-            request.POST.get("online_rate") or None,
-            filed_by=request.user.username,
+            {k: request.POST.get(k) for k in ("from", "to", "received", "on_time_rate", "online_rate")},
+            filed_by=request.user.get_username(),
         )
-        messages.success(request, "Đã ghi nhận số liệu báo cáo.")
-    except (Node.DoesNotExist, ValueError, DomainError) as exc:
-        messages.error(request, getattr(exc, "message_vi", "Số liệu không hợp lệ."))
+    except services.Forbidden as exc:
+        log.warning("monitor write refused", extra={"user": request.user.pk, "node": node.code if node else ""})
+        return HttpResponseForbidden(f"{exc.message_vi} / {exc.message_en}")
+    except DomainError as exc:
+        messages.error(request, f"{exc.message_vi} / {exc.message_en}")
+        return redirect("national:monitor")
+    messages.success(request, "Đã ghi nhận số liệu báo cáo.")
     return redirect("national:monitor")

@@ -7,6 +7,7 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from motcua.audit import services as audit
 from motcua.common.errors import InvalidInput
 from motcua.common.text import fold
 from motcua.org.legacy import LEGACY_PROVINCES
@@ -64,7 +65,7 @@ def ensure_role_groups() -> None:
 
 
 @transaction.atomic
-def assign_role(user, role: str, agency: Agency, unit: Agency | None = None) -> StaffRole:
+def assign_role(user, role: str, agency: Agency, unit: Agency | None = None, granted_by=None) -> StaffRole:
     """Give a staff member a role in an agency (and unit); admin roles open the admin site."""
     if role not in StaffRole.Role.values:
         raise InvalidInput("unknown_role", f"Vai trò '{role}' không tồn tại.", f"Unknown role '{role}'.")
@@ -74,8 +75,15 @@ def assign_role(user, role: str, agency: Agency, unit: Agency | None = None) -> 
             "Đơn vị không thuộc cơ quan đã chọn.",
             "The unit does not belong to the agency.",
         )
-    staff_role, _ = StaffRole.objects.get_or_create(user=user, role=role, agency=agency, unit=unit)
+    staff_role, created = StaffRole.objects.get_or_create(user=user, role=role, agency=agency, unit=unit)
     sync_user_access(user)
+    if created:
+        audit.record(
+            "role.grant",
+            actor=granted_by,
+            target=user.username,
+            payload={"role": role, "agency": agency.code, "unit": unit.code if unit else None},
+        )
     return staff_role
 
 

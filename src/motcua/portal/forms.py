@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from motcua.common.errors import InvalidInput
@@ -32,20 +34,28 @@ class RegisterForm(UserCreationForm):
         fields = ("full_name", "national_id", "phone", "email")
 
     def clean_national_id(self):
-        value = _domain_check(validate_cccd, self.cleaned_data["national_id"])
-        if get_user_model().objects.filter(national_id=value, kind="citizen").exists():
-            raise forms.ValidationError(_("An account with this ID number already exists."))
-        return value
+        # Whether the number already has an account is not said here (registration is no oracle): `save`.
+        return _domain_check(validate_cccd, self.cleaned_data["national_id"])
 
     def clean_phone(self):
         return _domain_check(validate_phone, self.cleaned_data["phone"])
 
     def save(self, commit=True):
-        user = super().save(commit=False)
-        user.username = self.cleaned_data["national_id"]
+        """The new citizen account, or None when the ID number already has one (nothing changes then;
+        the password is hashed all the same, so the answer takes as long either way)."""
+        user = super().save(commit=False)  # hashes the password
+        user.username = number = self.cleaned_data["national_id"]
         user.kind = "citizen"
-        if commit:
-            user.save()
+        if not commit:
+            return user
+        User = get_user_model()
+        if User.objects.filter(Q(username=number) | Q(national_id=number)).exists():
+            return None
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # registered at the same moment by another request
+            return None
         return user
 
 

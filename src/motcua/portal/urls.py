@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
+from motcua.identity.forms import ThrottledPasswordResetForm
 from motcua.portal import views
 
 app_name = "portal"
@@ -16,7 +17,7 @@ urlpatterns = [
     path("tra-cuu/", views.track, name="track"),
     path("tep/<uuid:file_id>/", views.download, name="download"),
     path("dang-ky/", views.register, name="register"),
-    path("dang-nhap/", auth.LoginView.as_view(template_name="portal/login.html"), name="login"),
+    path("dang-nhap/", views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth.LogoutView.as_view(), name="logout"),
     path("sau-dang-nhap/", views.after_login, name="after-login"),
     path(
@@ -25,6 +26,7 @@ urlpatterns = [
             template_name="portal/password_reset.html",
             success_url=reverse_lazy("portal:password-reset-done"),
             email_template_name="portal/password_reset_email.txt",
+            form_class=ThrottledPasswordResetForm,
         ),
         name="password-reset",
     ),

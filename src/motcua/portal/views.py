@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -15,19 +16,24 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from motcua.api import tracking
 from motcua.catalog import selectors as catalog
 from motcua.catalog.formschema import form_class, to_json
 from motcua.catalog.models import Field, ProcedureVersion
-from motcua.common import clock, ratelimit
+from motcua.common import clock
 from motcua.common.errors import DomainError
+from motcua.common.params import int_param as _int  # bounded: a 23-digit cursor is no cursor
+from motcua.common.ratelimit import RateLimited
 from motcua.documents.services import store_upload
 from motcua.dossiers import authz, selectors, services
 from motcua.dossiers.models import Status
 from motcua.feedback.services import rate
+from motcua.identity.redirects import safe_next
 from motcua.portal import wizard
 from motcua.portal.forms import ApplicantForm, RatingForm, ReasonForm, RegisterForm, TrackForm
 
 PAGE = 20
+REGISTERED_ID_KEY = "registered_id"  # prefills the login after registering
 
 
 def home(request):
@@ -77,13 +83,33 @@ def procedure(request, code: str):
 
 
 def register(request):
+    """The answer is the same whether the ID number already has an account or not (registration is no
+    way to learn who has one): a free number gets its account, a taken one is left alone, and either
+    way the next step is the login page, prefilled with the number."""
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Your account is ready."))
-        return redirect(request.GET.get("next") or "portal:my-dossiers")
+        form.save()
+        request.session[REGISTERED_ID_KEY] = form.cleaned_data["national_id"]
+        messages.success(
+            request,
+            _(
+                "If this ID number had no account yet, your account is now created: log in with the number and "
+                "the password you chose. If it already had one, log in with that account's password or reset it."
+            ),
+        )
+        next_url = safe_next(request, "portal:my-dossiers")
+        return redirect(f"{reverse('portal:login')}?{urlencode({'next': next_url})}")
     return render(request, "portal/register.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login (a `next` outside the site is ignored), prefilled after registering; failed
+    attempts are counted and locked out by django-axes, staff go on to their second factor."""
+
+    template_name = "portal/login.html"
+
+    def get_initial(self):
+        return {**super().get_initial(), "username": self.request.session.get(REGISTERED_ID_KEY, "")}
 
 
 @login_required
@@ -211,10 +237,14 @@ def receipt(request, code: str):
 
 # -- my dossiers ----------------------------------------------------------------------------------
 def _mine(request, code: str):
+    """The citizen's own dossier ("Hồ sơ của tôi" is the owner's page; staff use the back office)."""
     try:
-        return selectors.get_dossier(request.user, code)
+        dossier = selectors.get_dossier(request.user, code)
     except DomainError:
         raise Http404 from None
+    if dossier.owner_id != request.user.pk:
+        raise Http404
+    return dossier
 
 
 @login_required
@@ -229,15 +259,10 @@ def my_dossiers(request):
     )
 
 
-def _int(value):
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 @login_required
 def my_dossier(request, code: str):
+    if not authz.is_citizen(request.user):
+        return redirect("backoffice:dossier", code=code)
     d = _mine(request, code)
     return render(
         request,
@@ -295,10 +320,10 @@ def track(request):
     dossier = None
     not_found = False
     if form.is_bound and form.is_valid():
-        if not ratelimit.allow(request, "track", settings.MOTCUA_TRACKING_PER_MINUTE):
+        try:  # the API's lookup: the same budgets, shared with /api/v1/public/tracking/
+            dossier = tracking.lookup(request, form.cleaned_data["code"], form.cleaned_data["phone"])
+        except RateLimited:
             return render(request, "portal/track.html", {"form": form, "limited": True}, status=429)
-        try:
-            dossier = selectors.track(form.cleaned_data["code"], form.cleaned_data["phone"])
         except DomainError:
             not_found = True
     steps = dossier.steps.select_related("agency") if dossier else []
@@ -311,7 +336,7 @@ def download(request, file_id):
     from django.core.files.storage import default_storage
 
     try:
-        stored = selectors.readable_file(request.user, file_id)
+        stored = selectors.readable_file(request.user, file_id, ip=request.META.get("REMOTE_ADDR"))
     except DomainError:
         raise Http404 from None
     return FileResponse(

@@ -316,3 +316,11 @@ def assemble(c: dict, k: dict, scope_label: str, period: Period, config_version:
         "max_with_data": sum(i["max_points"] for i in config["indicators"] if i["formula"] != "no_data"),
         "groups": groups,
     }
+
+
+@cache
+def config_names() -> tuple[str, ...]:
+    """The indicator sets there are (`indicators/*.json`), newest first: the only names `load_config` may be
+    given from outside (the API offers exactly these)."""
+    folder = resources.files("motcua.protocol").joinpath("indicators")
+    return tuple(sorted((f.name[:-5] for f in folder.iterdir() if f.name.endswith(".json")), reverse=True))

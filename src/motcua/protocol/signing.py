@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 
 
 def node_secret(key: str, client_id: str) -> str:
@@ -18,6 +19,12 @@ def sign(secret: str, body: bytes) -> str:
 
 def verify(secret: str, body: bytes, signature: str) -> bool:
     return hmac.compare_digest(sign(secret, body), signature or "")
+
+
+def now_ms() -> int:
+    """A request's sending time (`thoiDiemGui`): milliseconds since 1970 (UTC). It is signed with the
+    body, so the monitor can order a node's requests and take a declared total only from a newer one."""
+    return time.time_ns() // 1_000_000
 
 
 def digest_of(versions: dict[str, int]) -> str:

@@ -15,6 +15,18 @@ class TransportError(Exception):
     """The request may or may not have arrived: retry the whole batch (the receiver is idempotent)."""
 
 
+class Refused(Exception):
+    """The portal refused the request itself (400, 413, 422: its shape or size), with a code: sending
+    it again unchanged would be refused again. The worker splits the batch to isolate what it refuses."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(f"HTTP {status} [{code}] {message}")
+        self.status, self.code, self.message = status, code, message
+
+
+REFUSALS = (400, 413, 422)
+
+
 class NationalClient:
     def __init__(self, base_url: str, client_id: str, client_secret: str, timeout: float = 15.0):
         parts = urlsplit(base_url.rstrip("/"))
@@ -38,21 +50,30 @@ class NationalClient:
             self._conn.close()
             self._conn = None
 
-    def _request(self, method: str, path: str, body: bytes | None, headers: dict) -> tuple[int, dict]:
+    def _exchange(self, method: str, path: str, body: bytes | None, headers: dict) -> tuple[int, bytes]:
+        """One HTTP exchange: (status, raw body)."""
         try:
             conn = self._connection()
             conn.request(method, self.prefix + path, body=body, headers=headers)
             response = conn.getresponse()
-            raw = response.read()
+            return response.status, response.read()
         except (TimeoutError, OSError, http.client.HTTPException) as exc:
             self.close()
             raise TransportError(f"{type(exc).__name__}: {exc}") from None
-        if response.status >= 500:
-            raise TransportError(f"HTTP {response.status}")
+
+    def _request(self, method: str, path: str, body: bytes | None, headers: dict) -> tuple[int, dict]:
+        status, raw = self._exchange(method, path, body, headers)
+        if status >= 500:
+            raise TransportError(f"HTTP {status}")
         try:
-            return response.status, json.loads(raw or b"{}")
-        except ValueError:
-            raise TransportError(f"HTTP {response.status}: not JSON") from None
+            data = json.loads(raw or b"{}")
+        except (ValueError, RecursionError):
+            data = None
+        if not isinstance(data, dict):
+            if status in REFUSALS:  # e.g. a proxy's own 413 page
+                return status, {"code": f"http_{status}"}
+            raise TransportError(f"HTTP {status}: not a JSON object")
+        return status, data
 
     def _authorized(self) -> dict:
         if self._token is None or time.monotonic() - self._token_at > 3000:
@@ -72,6 +93,8 @@ class NationalClient:
             if status == 401 and attempt == 1:
                 self._token = None  # expired: log in again once
                 continue
+            if status in REFUSALS:
+                raise Refused(status, str(data.get("code") or "refused"), str(data.get("message_en") or ""))
             if status != 200:
                 raise TransportError(f"HTTP {status}: {data.get('code', '')} {data.get('message_en', '')}")
             return data
@@ -79,10 +102,15 @@ class NationalClient:
 
     # -- the services ---------------------------------------------------------------------------
     def push(self, service: str, items: list[dict], total: int | None = None) -> list[dict]:
-        payload = {"service": service, "isUpdating": "True", "data": items}
+        """One answer per item (`accepted`, or `rejected` with `MaLoi` and `LyDo`). The request carries
+        its signed sending time, so a replayed batch cannot reset the declared total."""
+        payload = {"service": service, "isUpdating": "True", "data": items, "thoiDiemGui": signing.now_ms()}
         if total is not None:
             payload["tongSoHoSo"] = total
-        return self._signed_post("/integration", payload)["results"]
+        results = self._signed_post("/integration", payload).get("results")
+        if not isinstance(results, list):
+            raise TransportError("answer without results")
+        return [r for r in results if isinstance(r, dict)]
 
     def report(self, figures: dict) -> None:
         self._signed_post("/report", figures)

@@ -1,23 +1,26 @@
 """Historical import: dossiers from an older system, one national-format snapshot per JSONL line.
 
 Each line is parsed and checked by the shared schema (`protocol.schema`: types, and a history that
-could have happened), then matched to this node's catalog and agencies. A bad line is reported with
-its number, code and reason and nothing of it is written; valid lines are loaded whole — components
-with their flags, the dossier's own fees, supplement requests and answers, results with their file
-links, payment and rating, steps (`TienDo`, optional) — by the dossiers bulk writer, with a
+could have happened), then matched to this node's catalog and agencies. A bad line (not UTF-8, not
+JSON, nested too deep, a control character, a value out of range, the wrong shape) is reported with
+its number, the dossier code, a stable error code and the reason, and nothing of it is written; the
+valid lines are loaded whole, those of the same batch too — components with their flags, the
+dossier's own fees, supplement requests and answers, results with their file links, payment and
+rating, steps (`TienDo`, optional) — by the dossiers bulk writer, with a
 hash-chained "import" event, a fact row and a pending sync row, so the worker then delivers them.
 Re-running the same file skips dossiers already imported.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db import DatabaseError
 from django.utils import timezone
 
 from motcua.catalog.models import ProcedureVersion
+from motcua.common import bounds
 from motcua.common.errors import DomainError
 from motcua.dossiers import bulk, timing
 from motcua.dossiers.events import GENESIS, chain_hash, event_body
@@ -219,14 +222,15 @@ class Importer:
 
 def _step_count(item: dict) -> int:
     steps = item.get("TienDo")
-    return len(steps) if isinstance(steps, list) else 0
+    return min(len(steps), schema.MAX_STEPS) if isinstance(steps, list) else 0
 
 
 def import_lines(lines, progress=None, batch: int = 5000, total: int | None = None) -> ImportReport:
+    """Lines as text or as bytes (decoded one by one: a line that is not UTF-8 is refused alone)."""
     report = ImportReport()
     importer = Importer()
     task = progress.add_task("Nhập hồ sơ", total=total) if progress else None
-    chunk: list[tuple[int, str]] = []
+    chunk: list[tuple[int, str | bytes]] = []
     for number, line in enumerate(lines, 1):
         report.lines += 1
         if line.strip():
@@ -238,20 +242,39 @@ def import_lines(lines, progress=None, batch: int = 5000, total: int | None = No
             progress.advance(task)
     if chunk:
         _load(importer, chunk, report)
+    report.errors.sort(key=lambda e: e["line"])
     return report
 
 
+def _refuse(report: ImportReport, number: int, code, error: str, vi: str, en: str) -> None:
+    report.errors.append(
+        {
+            "line": number,
+            "code": code if isinstance(code, str) and not bounds.text_problem(code) else None,
+            "error": error,
+            "problem": f"[{error}] {vi} / {en}"[:400],
+        }
+    )
+
+
+def _parse(line: str | bytes):
+    """One line: UTF-8 JSON, bounded depth, nothing a column cannot hold, an object (raises
+    DomainError or PayloadError with a stable code)."""
+    item = bounds.loads(line, max_depth=schema.MAX_ITEM_DEPTH)
+    schema.check_raw(item)
+    return item
+
+
 def _load(importer: Importer, chunk: list, report: ImportReport) -> None:
-    """One transaction per chunk: an interrupted import keeps whole chunks, and a rerun skips them."""
+    """One transaction per chunk: an interrupted import keeps whole chunks, and a rerun skips them.
+    A bad line is refused alone, with its number and a stable code; the valid lines of the chunk
+    load even so (should the database refuse the chunk, each line is written on its own)."""
     parsed = []
     for number, line in chunk:
         try:
-            item = json.loads(line)
-            if not isinstance(item, dict):
-                raise ValueError("each line must be a JSON object")
-            parsed.append((number, item))
-        except ValueError as exc:
-            report.errors.append({"line": number, "code": None, "problem": str(exc)[:300]})
+            parsed.append((number, _parse(line)))
+        except (DomainError, schema.PayloadError) as exc:
+            _refuse(report, number, None, exc.code, exc.message_vi, exc.message_en)
     codes = [i.get("MaHoSo") for _, i in parsed]
     existing = set(
         Dossier.objects.filter(code__in=[c for c in codes if isinstance(c, str)]).values_list("code", flat=True)
@@ -259,27 +282,56 @@ def _load(importer: Importer, chunk: list, report: ImportReport) -> None:
     dossier_ids = bulk.reserve_ids(Dossier, len(parsed))
     event_ids = bulk.reserve_ids(DossierEvent, len(parsed))
     step_ids = bulk.reserve_ids(DossierStep, sum(_step_count(i) for _, i in parsed))
-    batch, seen = bulk.Batch(), set()
+    staged_lines: list[tuple[int, str, bulk.Batch]] = []
+    seen: set[str] = set()
     for (number, item), did, eid in zip(parsed, dossier_ids, event_ids, strict=True):
         code = item.get("MaHoSo")
-        if code in existing:
+        if isinstance(code, str) and code in existing:
             report.skipped += 1
             continue
-        if code in seen:
-            report.errors.append({"line": number, "code": code, "problem": f"{code} appears twice in the file"})
+        if isinstance(code, str) and code in seen:
+            _refuse(
+                report,
+                number,
+                code,
+                "duplicate_line",
+                f"{code} xuất hiện hai lần trong tệp",
+                f"{code} appears twice in the file",
+            )
             continue
         ids = {"dossier": did, "event": eid, "steps": step_ids[: _step_count(item)]}
         staged = bulk.Batch()
         try:
             importer.add(staged, item, ids)
-        except (ValueError, TypeError) as exc:
-            report.errors.append({"line": number, "code": code, "problem": str(exc)[:300]})
+        except schema.PayloadError as exc:
+            _refuse(report, number, code, exc.code, exc.message_vi, exc.message_en)
             continue
         except DomainError as exc:  # e.g. a date beyond the working calendar: this line only
-            report.errors.append({"line": number, "code": code, "problem": f"[{exc.code}] {exc.message_en}"[:300]})
+            _refuse(report, number, code, exc.code, exc.message_vi, exc.message_en)
+            continue
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            _refuse(report, number, code, "invalid_line", "Dòng không hợp lệ", str(exc)[:200])
             continue
         del step_ids[: _step_count(item)]
+        staged_lines.append((number, code, staged))
+        seen.add(code)
+    _write(importer, staged_lines, report)
+
+
+def _write(importer: Importer, staged_lines: list, report: ImportReport) -> None:
+    batch = bulk.Batch()
+    for _, _, staged in staged_lines:
         for name in vars(batch):
             getattr(batch, name).extend(getattr(staged, name))
-        seen.add(code)
-    report.imported += bulk.write(batch, importer.now)
+    try:
+        report.imported += bulk.write(batch, importer.now)
+        return
+    except DatabaseError:
+        pass  # a value the checks let through and the database refuses: find the line, keep the others
+    for number, code, staged in staged_lines:
+        try:
+            report.imported += bulk.write(staged, importer.now)
+        except DatabaseError as exc:
+            _refuse(
+                report, number, code, "not_storable", "Cơ sở dữ liệu từ chối dòng này", str(exc).splitlines()[0][:200]
+            )

@@ -11,9 +11,10 @@ import time
 from django.conf import settings
 from django.db import close_old_connections
 
+from motcua.common import bounds
 from motcua.dossiers.models import Dossier
 from motcua.sync import outbox, payload
-from motcua.sync.client import NationalClient, TransportError
+from motcua.sync.client import NationalClient, Refused, TransportError
 
 log = logging.getLogger("motcua.sync")
 
@@ -40,36 +41,65 @@ class Worker:
         return self._total
 
     def run_once(self) -> int:
-        """One batch; returns how many dossiers the portal accepted."""
+        """One batch; returns how many dossiers the portal accepted. Each dossier is answered on its
+        own: accepted ones are acked, refused ones dead-lettered with the portal's code and reason
+        (its snapshot or its progress), unanswered ones retried later."""
         ids = outbox.claim(self.batch, self.worker_id)
         if not ids:
             return 0
         pairs = payload.snapshots(ids)
-        by_code = {s["MaHoSo"]: (i, s["PhienBan"]) for i, s in pairs}
         versions = {i: s["PhienBan"] for i, s in pairs}
         codes = {i: s["MaHoSo"] for i, s in pairs}
+        accepted: dict[int, int] = {}
+        rejected: dict[int, str] = {}
         try:
-            results = self.client.push("DongBoHoSoMC", [s for _, s in pairs], total=self.total())
-            self.client.push("CapNhatTienDoHoSoMC", payload.progress(list(versions), versions, codes))
+            answers = self._push("DongBoHoSoMC", [s for _, s in pairs], total=self.total())
+            for i, code in codes.items():
+                answer = answers.get(code)
+                if answer is not None and _ok(answer):
+                    accepted[i] = versions[i]
+                elif answer is not None:
+                    rejected[i] = _reason(answer)
+            if accepted:
+                steps = self._push("CapNhatTienDoHoSoMC", payload.progress(list(accepted), versions, codes))
+                for i in list(accepted):
+                    answer = steps.get(codes[i])
+                    if answer is not None and not _ok(answer):
+                        del accepted[i]
+                        rejected[i] = f"CapNhatTienDoHoSoMC: {_reason(answer)}"
         except TransportError as exc:
             log.warning("sync batch failed, backing off", extra={"size": len(ids), "error": str(exc)})
-            outbox.back_off(ids, str(exc))
+            outbox.back_off(ids, bounds.printable(exc))
             return 0
-        accepted, rejected = {}, {}
-        for r in results:
-            found = by_code.get(r.get("MaHoSo"))
-            if found is None:
-                continue
-            if r.get("KetQua") == "accepted":
-                accepted[found[0]] = found[1]
-            else:
-                rejected[found[0]] = r.get("LyDo") or "rejected"
         outbox.ack(accepted)
         outbox.reject(rejected)
+        if rejected:
+            log.warning("dossiers refused by the portal", extra={"count": len(rejected)})
         unanswered = [i for i in ids if i not in accepted and i not in rejected]
         if unanswered:
             outbox.back_off(unanswered, "no result for this dossier")
         return len(accepted)
+
+    def _push(self, service: str, items: list[dict], total: int | None = None) -> dict[str, dict]:
+        """The portal's answer for each item, by MaHoSo. A request refused whole (its size or shape:
+        400, 413) is split in halves until the refused items stand alone; a single item refused so
+        is answered with the refusal's code."""
+        if not items:
+            return {}
+        try:
+            results = self.client.push(service, items, total=total)
+        except Refused as exc:
+            if len(items) == 1:
+                return {items[0]["MaHoSo"]: {"KetQua": "rejected", "MaLoi": exc.code, "LyDo": str(exc)}}
+            half = len(items) // 2
+            return self._push(service, items[:half], total) | self._push(service, items[half:], total)
+        answers = {}
+        for position, result in enumerate(results):
+            code = result.get("MaHoSo")
+            if code is None and len(results) == len(items):  # answered in order, without the code
+                code = items[position]["MaHoSo"]
+            answers[code] = result
+        return answers
 
     def run(self, poll: float = 0.5, once: bool = False) -> None:
         signal.signal(signal.SIGTERM, lambda *_: setattr(self, "stopping", True))
@@ -80,3 +110,12 @@ class Worker:
                 return
             if not delivered:
                 time.sleep(poll)
+
+
+def _ok(answer: dict) -> bool:
+    return answer.get("KetQua") == "accepted"
+
+
+def _reason(answer: dict) -> str:
+    """The portal's reason, made safe to store (it comes from another system)."""
+    return bounds.printable(answer.get("LyDo") or answer.get("MaLoi") or "rejected")

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max
 
+from motcua.audit import services as audit
 from motcua.common.errors import InvalidInput
 from motcua.common.timeutil import parse_instant
 from motcua.workdays.engine import Override, Unit, WorkCalendar, parse_unit
@@ -130,6 +131,12 @@ def delete_override(override: CalendarOverride, actor=None) -> None:
 
 
 def record_override_change(override: CalendarOverride, action: str, actor) -> None:
+    audit.record(
+        f"calendar.{action}",
+        actor=actor,
+        target=override.day.isoformat(),
+        payload={"kind": override.kind, "note": override.note},
+    )
     CalendarAudit.objects.create(
         day=override.day,
         action=action,

@@ -63,7 +63,7 @@ def run(gen, count: int, batch_size: int, report: Callable[[int], object]) -> in
 
 def write_batch(batch: bulk.Batch, now: datetime, codes: CodeCounters) -> None:
     with transaction.atomic():
-        bulk.write(batch, now)
+        bulk.write(batch, now, own_codes=True)
         codes.save()
     reset_sequences()
 

@@ -10,6 +10,7 @@ from motcua.catalog.formschema import validate_form_data
 from motcua.catalog.models import ProcedureVersion
 from motcua.common.errors import InvalidInput
 from motcua.dossiers.authz import Forbidden, is_citizen
+from motcua.dossiers.files import attachable
 from motcua.dossiers.models import ApplicantType, Channel
 from motcua.identity.cccd import validate_cccd, validate_phone
 from motcua.org import selectors as org
@@ -49,7 +50,7 @@ def prepare(actor, sub, version: ProcedureVersion) -> Prepared:
         desk=desk,
         competent=competent,
         commune=commune or competent.commune,
-        components=_components(version, sub.components or []),
+        components=_components(version, sub.components or [], actor),
         form_data=validate_form_data(version.form_schema, sub.form_data or {}),
     )
 
@@ -140,28 +141,35 @@ def _id_number(applicant_type: int, number: str) -> str:
     return value
 
 
-def _components(version: ProcedureVersion, given: list[dict]) -> list[dict]:
+def component_rows(version: ProcedureVersion, given: list[dict], actor, dossier=None) -> list[dict]:
+    """The dossier's component rows for `given` items: known codes of the procedure, files the actor
+    may attach (`dossiers.files`)."""
     catalog = {c.code: c for c in version.components.all()}
-    out, seen = [], set()
+    out = []
     for item in given:
         code = item.get("code")
         if code not in catalog:
             raise InvalidInput(
                 "unknown_component", f"Thành phần hồ sơ '{code}' không thuộc thủ tục.", f"Unknown component '{code}'."
             )
-        seen.add(code)
         out.append(
             {
                 "code": code,
                 "name": catalog[code].name,
                 "provided": bool(item.get("provided", True)),
-                "file_ref": str(item.get("file_ref", ""))[:500],
+                "file_ref": attachable(actor, item.get("file_ref"), dossier),
                 "digitized": bool(item.get("digitized", False)),
                 "reused": bool(item.get("reused", False)),
                 "from_data_store": bool(item.get("from_data_store", False)),
             }
         )
-    missing = [c.name for code, c in catalog.items() if c.required and code not in seen]
+    return out
+
+
+def _components(version: ProcedureVersion, given: list[dict], actor) -> list[dict]:
+    out = component_rows(version, given, actor)
+    seen = {c["code"] for c in out}
+    missing = [c.name for c in version.components.all() if c.required and c.code not in seen]
     if missing:
         raise InvalidInput(
             "missing_components",

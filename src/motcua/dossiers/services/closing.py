@@ -4,6 +4,7 @@ applicant's rating recorded on the returned dossier."""
 from __future__ import annotations
 
 from motcua.common.errors import InvalidInput
+from motcua.dossiers.files import attachable
 from motcua.dossiers.models import Dossier, DossierResult, ReturnMethod
 from motcua.dossiers.services._core import Ctx, act, handles, required_text
 from motcua.dossiers.services.steps import finish_current, start_template_step
@@ -45,7 +46,8 @@ def resolve(
             raise InvalidInput(
                 "results_required", "Phải có ít nhất một giấy tờ kết quả.", "At least one result document is required."
             )
-        DossierResult.objects.bulk_create(DossierResult(dossier=d, **r) for r in results)
+        rows = [{**r, "file_ref": attachable(ctx.actor, r.get("file_ref"), d)} for r in results]
+        DossierResult.objects.bulk_create(DossierResult(dossier=d, **r) for r in rows)
         current = finish_current(ctx, "resolved", comment)
         d.ended_at = ctx.now
         after = current.template_order if current else None

@@ -152,8 +152,8 @@ def resubmit(
         if request is not None:
             request.resubmitted_at = ctx.now
             request.save(update_fields=["resubmitted_at"])
-        for c in components or []:
-            DossierComponent.objects.create(dossier=d, **c)
+        rows = _prepare.component_rows(d.procedure_version, components or [], ctx.actor, d)
+        DossierComponent.objects.bulk_create(DossierComponent(dossier=d, **c) for c in rows)
         if d.received_at is not None:
             # the clock resumes: time already spent counts, the wait does not
             d.supplement_seconds += int((ctx.now - d.paused_at).total_seconds())

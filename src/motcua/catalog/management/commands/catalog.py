@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
 from motcua.catalog import services
 from motcua.common.commands import domain_errors, progress_bar
+from motcua.common.files import read_input, write_output
 
 
 class Command(BaseCommand):
@@ -29,12 +28,12 @@ class Command(BaseCommand):
             if action == "export":
                 text = json.dumps(services.export_catalog(), ensure_ascii=False, indent=1)
                 if opts["output"]:
-                    Path(opts["output"]).write_text(text + "\n", encoding="utf-8")
+                    write_output(opts["output"], text + "\n")
                     self.stderr.write(f"Đã xuất danh mục / catalog written to {opts['output']}")
                 else:
                     self.stdout.write(text)
                 return
-            raw = sys.stdin.buffer.read() if opts["file"] == "-" else Path(opts["file"]).read_bytes()
+            raw = read_input(opts["file"])
             with progress_bar(disable=opts["no_progress"]) as progress:
                 report = services.import_catalog(raw, progress=progress, dry_run=opts["dry_run"])
             verb = "Kiểm tra xong (không ghi) / validated, nothing written" if opts["dry_run"] else "Đã nhập / imported"

@@ -1,4 +1,5 @@
-"""motcua verify-events [--code CODE] — check every dossier's hash chain; exit 1 at the first broken link."""
+"""motcua verify-events [--code CODE] — check every dossier's hash chain and the audit chain;
+exit 1 at the first broken link."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from motcua.audit import services as audit
 from motcua.common.commands import progress_bar
 from motcua.dossiers.events import verify_chain
 from motcua.dossiers.models import Dossier, DossierEvent
 
 
 class Command(BaseCommand):
-    help = "Verify the tamper-evident event chains of all dossiers (or one)."
+    help = "Verify the tamper-evident event chains of all dossiers (or one) and the audit chain."
 
     def add_arguments(self, parser):
         parser.add_argument("--code")
@@ -41,3 +43,12 @@ class Command(BaseCommand):
                 checked += 1
                 progress.advance(task)
         self.stdout.write(f"OK: {checked} hồ sơ, chuỗi sự kiện nguyên vẹn / {checked} dossiers, chains intact")
+        if code is None:
+            self._verify_audit()
+
+    def _verify_audit(self) -> None:
+        broken = audit.verify()
+        if broken is not None:
+            self.stderr.write(f"BROKEN audit event #{broken[0]}: {broken[1]} (nhật ký kiểm toán bị sửa đổi)")
+            sys.exit(1)
+        self.stdout.write("OK: nhật ký kiểm toán nguyên vẹn / the audit chain is intact")

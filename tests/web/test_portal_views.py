@@ -158,8 +158,10 @@ def test_tracking_page_is_rate_limited(db, client, settings):
 
     settings.MOTCUA_TRACKING_RATE = "2/m"
     cache.clear()
-    codes = [client.get("/tra-cuu/", {"code": "X-1", "phone": "0900000000"}).status_code for _ in range(3)]
-    assert codes == [200, 200, 429]
+    answers = [client.get("/tra-cuu/", {"code": "X-1", "phone": "0900000000"}) for _ in range(3)]
+    assert [r.status_code for r in answers] == [200, 200, 429]
+    minutes = -(-int(answers[-1]["Retry-After"]) // 60)
+    assert f"thử lại sau {minutes} phút" in answers[-1].content.decode()  # says how long, in Vietnamese
     cache.clear()
 
 

@@ -6,15 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from motcua.common import clock
-from motcua.common.errors import InvalidInput
 from motcua.common.timeutil import VN_TZ
-from motcua.protocol import index766
-from motcua.protocol.index766 import Period, judged_at, month_end
-
-# The years a period may cover: beyond them instants overflow (9999-12-31 has no next day) and nothing is filed.
-FIRST_YEAR, LAST_YEAR = 2000, 2099
+from motcua.protocol.index766 import FIRST_YEAR, LAST_YEAR, Period, judged_at, month_end, parse_period
 
 __all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "Period",
     "judged_at",
     "midnight",
@@ -24,19 +21,6 @@ __all__ = [
     "this_year",
     "whole_months",
 ]
-
-
-def parse_period(text: str) -> Period:
-    """`protocol.index766.parse_period` within FIRST_YEAR..LAST_YEAR (400 `invalid_period` outside): the node
-    parses every period a caller sends (API, pages, CLI) here."""
-    period = index766.parse_period(text)
-    if period.start.year < FIRST_YEAR or period.end.year > LAST_YEAR:
-        raise InvalidInput(
-            "invalid_period",
-            f"Kỳ '{text[:40]}' nằm ngoài các năm {FIRST_YEAR}–{LAST_YEAR}.",
-            f"Period '{text[:40]}' is outside the years {FIRST_YEAR}-{LAST_YEAR}.",
-        )
-    return period
 
 
 def this_year() -> str:

@@ -322,8 +322,12 @@ def track(request):
     if form.is_bound and form.is_valid():
         try:  # the API's lookup: the same budgets, shared with /api/v1/public/tracking/
             dossier = tracking.lookup(request, form.cleaned_data["code"], form.cleaned_data["phone"])
-        except RateLimited:
-            return render(request, "portal/track.html", {"form": form, "limited": True}, status=429)
+        except RateLimited as exc:
+            minutes = max(1, -(-exc.retry_after // 60))
+            context = {"form": form, "limited": True, "minutes": minutes}
+            response = render(request, "portal/track.html", context, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         except DomainError:
             not_found = True
     steps = dossier.steps.select_related("agency") if dossier else []

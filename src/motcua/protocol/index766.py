@@ -53,8 +53,24 @@ class Period:
         return start, end
 
 
+# The years a period may cover: beyond them instants overflow (9999-12-31 has no next day) and nothing is filed.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
 def parse_period(text: str) -> Period:
-    """2026, 2026-H1, 2026-Q3, 2026-07, or 2026-01-01..2026-03-31."""
+    """2026, 2026-H1, 2026-Q3, 2026-07, or 2026-01-01..2026-03-31, within FIRST_YEAR..LAST_YEAR (400
+    `invalid_period` otherwise); the node and the monitor parse every period a caller sends here."""
+    period = _parse_period(text)
+    if period.start.year < FIRST_YEAR or period.end.year > LAST_YEAR:
+        raise InvalidInput(
+            "invalid_period",
+            f"Kỳ '{text[:40]}' nằm ngoài các năm {FIRST_YEAR}–{LAST_YEAR}.",
+            f"Period '{text[:40]}' is outside the years {FIRST_YEAR}-{LAST_YEAR}.",
+        )
+    return period
+
+
+def _parse_period(text: str) -> Period:
     t = (text or "").strip().upper()
     try:
         if ".." in t:

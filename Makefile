@@ -63,12 +63,26 @@ demo: setup ## set up, load the demo province on SQLite and serve on :8000
 	$(BIN)/motcua index rollup --every 60 --no-progress & \
 	DEBUG=1 $(BIN)/motcua runserver 127.0.0.1:8000
 
-serve: setup ## production server (gunicorn, src/motcua/gunicorn_conf.py): needs SECRET_KEY, never the demo's settings
+# `make serve` runs what a node needs, as systemd does with three units (docs/deployment.md): gunicorn in the
+# foreground, and beside it the national sync worker and the index rollup refresher, each started again
+# RESTART_DELAY seconds after it stops, and all stopped with gunicorn (Ctrl-C).
+RESTART_DELAY ?= 10
+
+serve: setup ## production: gunicorn + sync worker + rollup refresher (supervised); needs SECRET_KEY, never the demo's settings
 	@case "$${MOTCUA_DEV:-}$${DEBUG:-}" in "") ;; *) echo "make serve is production: MOTCUA_DEV and DEBUG are" \
 		"ignored here (the demo is \`make demo\`)" >&2;; esac
 	env -u MOTCUA_DEV -u DEBUG $(BIN)/motcua check --deploy
 	env -u MOTCUA_DEV -u DEBUG $(BIN)/motcua collectstatic --no-input -v0
-	env -u MOTCUA_DEV -u DEBUG $(BIN)/gunicorn -c python:motcua.gunicorn_conf
+	@unset MOTCUA_DEV DEBUG; \
+	keep() { trap 'kill $$child 2>/dev/null; exit 0' TERM; \
+		while :; do "$$@" & child=$$!; wait $$child; \
+			echo "make serve: '$$*' stopped (status $$?), starting it again in $(RESTART_DELAY) s" >&2; \
+			sleep $(RESTART_DELAY) & child=$$!; wait $$child; done; }; \
+	keep $(BIN)/motcua sync-worker & sync=$$!; \
+	keep $(BIN)/motcua index rollup --every 60 --no-progress & rollup=$$!; \
+	trap 'kill $$sync $$rollup 2>/dev/null; wait' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
+	echo "make serve: gunicorn, sync-worker and index rollup --every 60 (Ctrl-C stops all three)" >&2; \
+	$(BIN)/gunicorn -c python:motcua.gunicorn_conf
 
 test: setup browser ## the whole suite on SQLite (set DATABASE_URL for PostgreSQL), browser tests included
 	$(BIN)/pytest

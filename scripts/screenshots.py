@@ -84,13 +84,27 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         OUT.mkdir(parents=True, exist_ok=True)
-        shoot(base, code)
+        shoot(base, code, totp_codes(env))
     finally:
         server.terminate()
     print(f"screenshots written to {OUT}")
 
 
-def shoot(base: str, code: str) -> None:
+def totp_codes(env):
+    """The demo leaders' current code (`motcua demo --totp`), each time a new one: a code is accepted once."""
+    used: set[int] = set()
+
+    def code() -> str:
+        while int(time.time() // 30) in used:
+            time.sleep(1)
+        used.add(int(time.time() // 30))
+        done = subprocess.run([str(BIN / "motcua"), "demo", "--totp"], env=env, capture_output=True, text=True)
+        return done.stdout.strip().splitlines()[-1]
+
+    return code
+
+
+def shoot(base: str, code: str, code_now) -> None:
     public = {
         "home": "/",
         "search": "/thu-tuc/?q=dang+ky",
@@ -103,9 +117,10 @@ def shoot(base: str, code: str) -> None:
     staff = {
         "inbox": "/mot-cua/",
         "dossier": f"/mot-cua/ho-so/{code}/",
+        "form-01": f"/mot-cua/ho-so/{code}/mau-01/",  # the receipt and appointment slip (Mẫu 01)
         "intake": "/mot-cua/tiep-nhan/?thu_tuc=2.001610",
-        "leaders": "/mot-cua/lanh-dao/?ky=2026",
     }
+    leader = {"leaders": "/mot-cua/lanh-dao/?ky=2026"}  # leaders, inspectors and administrators only
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path="/usr/bin/chromium",
@@ -113,7 +128,8 @@ def shoot(base: str, code: str) -> None:
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         for size, viewport in SIZES.items():
-            for who, pages in (("", public), ("080195000321", citizen), ("tanan.tiepnhan", staff)):
+            accounts = (("", public), ("080195000321", citizen), ("tanan.tiepnhan", staff), ("tanan.chutich", leader))
+            for who, pages in accounts:
                 ctx = browser.new_context(viewport=viewport, locale="vi-VN")
                 page = ctx.new_page()
                 if who:
@@ -121,6 +137,10 @@ def shoot(base: str, code: str) -> None:
                     page.fill("#id_username", who)
                     page.fill("#id_password", "Motcua@2026")
                     page.click("main button[type=submit]")
+                    page.wait_for_load_state()
+                    if "/xac-thuc/" in page.url:  # a leader's second factor: the demo's published TOTP secret
+                        page.fill("#id_code", code_now())
+                        page.click("main button[type=submit]")
                 for name, path in pages.items():
                     page.goto(base + path)
                     page.screenshot(path=str(OUT / f"{name}-{size}.png"), full_page=size == "desktop")

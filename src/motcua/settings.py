@@ -4,7 +4,8 @@ DATABASE_URL    default: SQLite at ./var/motcua.sqlite3 (WAL)
 SECRET_KEY      required and strong (50+ characters) unless DEBUG or MOTCUA_DEV is on
 DEBUG, MOTCUA_DEV  booleans ("1"/"true" on; "0"/"false"/"" off); both off is production (docs/deployment.md)
 MOTCUA_NATIONAL_URL, MOTCUA_NATIONAL_CLIENT_ID, MOTCUA_NATIONAL_CLIENT_SECRET  the national portal and this
-                node's credentials there (demo: derived for the monitor that runs beside the node)
+                node's credentials there (demo: derived for the monitor that runs beside the node; the URL
+                defaults to MOTCUA_PUBLIC_URL + /national/api, MOTCUA_PUBLIC_URL to http://MOTCUA_BIND)
 ALLOWED_HOSTS   comma-separated
 MOTCUA_VAR_DIR  where SQLite, uploads and logs live (default ./var)
 MOTCUA_OFFICE_HOURS  office sessions, default "07:30-11:30,13:00-17:00"
@@ -140,6 +141,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "motcua.web.context.site",
+                "motcua.metrics.context.dashboard_link",
             ]
         },
     }
@@ -249,7 +251,11 @@ MOTCUA_SITE_NAME = os.environ.get("MOTCUA_SITE_NAME", "Tây Ninh")
 OTP_TOTP_ISSUER = f"motcua {MOTCUA_SITE_NAME}"  # how the account is named in authenticator apps
 MOTCUA_PROVINCE_CODE = os.environ.get("MOTCUA_PROVINCE_CODE", "80")
 MOTCUA_NODE_CODE = os.environ.get("MOTCUA_NODE_CODE", "H53")
-MOTCUA_NATIONAL_URL = os.environ.get("MOTCUA_NATIONAL_URL", "http://127.0.0.1:8000/national/api")
+# The node's own address (gunicorn's MOTCUA_BIND unless a public URL is given): file links in the national payload,
+# and the default of the national portal's address: the demo's monitor, which runs inside the node itself.
+_BIND = os.environ.get("MOTCUA_BIND", "127.0.0.1:8000")
+MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL") or f"http://{'127.0.0.1:8000' if ':/' in _BIND else _BIND}"
+MOTCUA_NATIONAL_URL = os.environ.get("MOTCUA_NATIONAL_URL") or f"{MOTCUA_PUBLIC_URL.rstrip('/')}/national/api"
 MOTCUA_NATIONAL_CLIENT_ID = os.environ.get("MOTCUA_NATIONAL_CLIENT_ID", "")
 MOTCUA_NATIONAL_CLIENT_SECRET = os.environ.get("MOTCUA_NATIONAL_CLIENT_SECRET", "")
 if not MOTCUA_NATIONAL_CLIENT_ID and MOTCUA_DEV:
@@ -258,10 +264,13 @@ if not MOTCUA_NATIONAL_CLIENT_ID and MOTCUA_DEV:
 
     MOTCUA_NATIONAL_CLIENT_ID = f"{MOTCUA_NODE_CODE.lower()}-demo"
     MOTCUA_NATIONAL_CLIENT_SECRET = node_secret(SECRET_KEY, MOTCUA_NATIONAL_CLIENT_ID)
-MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")  # links in the national payload
 MOTCUA_NATIONAL_TIMEOUT = float(os.environ.get("MOTCUA_NATIONAL_TIMEOUT", "15"))
 MOTCUA_SYNC_LEASE_SECONDS = float(os.environ.get("MOTCUA_SYNC_LEASE_SECONDS", "60"))
 MOTCUA_SYNC_BACKOFF_BASE_SECONDS = float(os.environ.get("MOTCUA_SYNC_BACKOFF_BASE_SECONDS", "1"))
+# `motcua sync-status` and the national monitor warn when a node has not synced for longer than this
+MOTCUA_SYNC_STALE_MINUTES = float(os.environ.get("MOTCUA_SYNC_STALE_MINUTES", "15"))
+# the index pages warn when their rollups are older than this (twice `motcua index rollup --every 60`)
+MOTCUA_ROLLUP_STALE_SECONDS = float(os.environ.get("MOTCUA_ROLLUP_STALE_SECONDS", "120"))
 MOTCUA_OFFICE_HOURS = os.environ.get("MOTCUA_OFFICE_HOURS", "07:30-11:30,13:00-17:00")
 MOTCUA_CALENDAR_YEARS = (2015, 2040)
 

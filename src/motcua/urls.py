@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from motcua.api.main import api
 from motcua.metrics import views as metrics_views
-from motcua.web import views
+from motcua.web import errors, views
 
 admin.site.site_header = "motcua — Quản trị hệ thống"
 admin.site.site_title = "motcua"
@@ -20,3 +20,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
+
+# Errors in the site's look and language, with a way back (also with DEBUG off): web/errors.py
+handler400 = errors.bad_request
+handler403 = errors.forbidden
+handler404 = errors.not_found
+handler500 = errors.server_error

@@ -109,7 +109,7 @@ def test_supplement_pauses_the_clock_and_a_second_one_is_flagged_late(procedures
         clock.set(asked)
         desk.act(other, "request-supplement", items=["Tờ khai"], reason="Sai thông tin")
         clock.set(answered)
-        desk.act(other, "resubmit")
+        assert desk.act(other, "resubmit", answers=[{"item": 1, "note": "Đã sửa tờ khai"}]).status_code == 200
     d = desk.get(f"/dossiers/{other}").json()
     assert d["flags"]["supplement_count"] == 2 and d["flags"]["flagged_late_by_supplements"]
     assert d["flags"]["timeliness"] == "overdue"

@@ -177,7 +177,7 @@ def test_a_supplement_asked_at_reception_is_answered_by_the_citizen_and_does_not
     d = DossierFactory(actor=citizen, version=ProcedureVersionFactory(), commune_code=office.commune.code)
     d = services.request_supplement(d.code, office.receptionist, items=["Tờ khai"], reason="Sai ngày sinh")
     assert (d.status, d.supplement_count, d.supplements.get().during_reception) == (Status.SUPPLEMENT, 0, True)
-    d = services.resubmit(d.code, citizen, components=[{"code": "TK", "digitized": True}])
+    d = services.resubmit(d.code, citizen, components=[{"code": "TK", "digitized": True}], note="Đã sửa ngày sinh")
     assert (d.status, d.due_at) == (Status.SUBMITTED, None)
     assert fresh(d).components.filter(code="TK", digitized=True).exists()  # named as in the catalog
 

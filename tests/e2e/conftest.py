@@ -93,3 +93,17 @@ def serious_violations(page) -> list[str]:
     return [
         f"{v['id']}: {v['help']}" for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
     ]
+
+
+def show_action(page, action: str) -> None:
+    """Bring an action's form into view on the back-office dossier page: the action the process
+    expects next is already open; the others are folded under "Thao tác khác", each in its panel."""
+    button = page.locator(f"button[data-action='{action}']")
+    if button.is_visible():
+        return
+    more = page.locator(f"details.more-actions:has(button[data-action='{action}'])")
+    if more.count() and more.get_attribute("open") is None:
+        more.locator(":scope > summary").click()
+    panel = page.locator(f"details.action:has(button[data-action='{action}'])")
+    if panel.get_attribute("open") is None:
+        panel.locator(":scope > summary").click()

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from tests.e2e.conftest import log_in, log_out, serious_violations
+from tests.e2e.conftest import log_in, log_out, serious_violations, show_action
 
 pytestmark = pytest.mark.live
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -57,12 +57,12 @@ def test_supplement_requested_and_answered_online(demo_world, live_server, page,
     log_out(page)
     log_in(page, base, "tiepnhan.tinh")
     page.goto(f"{base}/mot-cua/ho-so/{code}/")
-    page.click("details.action:has(button[data-action='forward']) summary")
+    show_action(page, "forward")
     page.click("button[data-action='forward']")
     log_out(page)
     log_in(page, base, "dkkd.chuyenvien")
     page.goto(f"{base}/mot-cua/ho-so/{code}/")
-    page.click("details.action:has(button[data-action='request-supplement']) summary")
+    show_action(page, "request-supplement")
     page.fill("#id_request-supplement-items", "Điều lệ doanh nghiệp\nBản sao CCCD của chủ doanh nghiệp")
     page.fill("#id_request-supplement-reason", "Hồ sơ thiếu giấy tờ")
     page.click("button[data-action='request-supplement']")

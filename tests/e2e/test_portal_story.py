@@ -6,14 +6,14 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import log_in, log_out
+from tests.e2e.conftest import log_in, log_out, show_action
 
 pytestmark = pytest.mark.live
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def act(page, action: str, fill: dict | None = None) -> None:
-    page.click(f"details.action:has(button[data-action='{action}']) summary")
+    show_action(page, action)
     for selector, value in (fill or {}).items():
         page.fill(selector, value)
     page.click(f"button[data-action='{action}']")
@@ -85,7 +85,7 @@ def test_citizen_to_result_and_rating(demo_world, live_server, page, pdf):
     log_out(page)
     log_in(page, base, "tanan.tiepnhan")
     page.goto(f"{base}/mot-cua/ho-so/{code}/")
-    page.click("details.action:has(button[data-action='return']) summary")
+    show_action(page, "return")
     page.select_option("#id_return-method", "online")
     page.click("button[data-action='return']")
     page.wait_for_load_state()

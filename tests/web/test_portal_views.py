@@ -177,7 +177,7 @@ def test_register_validates_the_citizen_id(db, client):
             "password2": "Kh0ng-de-doan!",
         },
     )
-    assert "Số định danh cá nhân phải gồm 12 chữ số" in r.content.decode()
+    assert "Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số; bạn đã nhập 3" in r.content.decode()
 
 
 def test_english_is_available(db, client):

@@ -59,6 +59,15 @@ class ResultIn(Schema):
     file_ref: str = Field(default="", max_length=500)
 
 
+class AnswerIn(Schema):
+    """The answer to one requested item of a supplement request (several per item: several files)."""
+
+    item: int = Field(ge=1, le=100, description="The requested item's number as listed (1 = the first)")
+    note: str = Field(default="", max_length=4000)
+    file_ref: str = Field(default="", max_length=500, description="A file you uploaded")
+    component: str = Field(default="", max_length=40, description="The procedure's component the file is (optional)")
+
+
 class ActionIn(BodyIn):
     """Fields used by the actions; each action reads only its own (its service function's
     parameters, listed in docs/dossiers.md)."""
@@ -80,6 +89,11 @@ class ActionIn(BodyIn):
     results: list[ResultIn] = Field(default_factory=list, max_length=50)
     method: str = Field(default="", max_length=40)
     components: list[ComponentIn] = Field(default_factory=list, max_length=100)
+    answers: list[AnswerIn] = Field(
+        default_factory=list,
+        max_length=200,
+        description="resubmit: a file or a note for every item of the supplement request",
+    )
 
 
 class StepOut(Schema):
@@ -97,6 +111,7 @@ class StepOut(Schema):
     finished_at: datetime | None
     finished_by: str | None
     outcome: str
+    comment: str = Field(description="The handover comment (ý kiến xử lý) written when the step was finished")
     on_time: str | None
 
 
@@ -119,8 +134,17 @@ class DossierSummary(Schema):
     version: int
 
 
+class DeclarationItemOut(Schema):
+    name: str = Field(description="The field's name in the procedure's form schema")
+    label: str = Field(description="The field's title in the procedure's form schema")
+    value: str = Field(description="The answer as people read it: dates dd/mm/yyyy, Có/Không, choice labels")
+
+
 class DossierOut(DossierSummary):
     applicant: dict[str, Any]
+    declaration: list[DeclarationItemOut] = Field(
+        description="The applicant's declaration (tờ khai): the answered fields of the procedure's form, in its order"
+    )
     procedure_version: int
     first_appointment_at: datetime | None
     ended_at: datetime | None
@@ -193,6 +217,7 @@ def _step(s) -> dict[str, Any]:
         "finished_at": end,
         "finished_by": s.finished_by.username if s.finished_by else None,
         "outcome": s.outcome,
+        "comment": s.comment,
         "on_time": on_time,
     }
 
@@ -209,6 +234,7 @@ def detail(d: Dossier, user) -> dict[str, Any]:
             "address": d.applicant_address,
             "on_behalf": d.on_behalf,
         },
+        declaration=selectors.declaration(d),
         procedure_version=d.procedure_version.version,
         first_appointment_at=d.first_appointment_at,
         ended_at=d.ended_at,

@@ -8,7 +8,9 @@ budgets, shared by every process (`common.ratelimit`, Redis in production):
 - `MOTCUA_TRACKING_PREFIX_MISS_RATE` failed lookups per code prefix (a desk's day, `…-YYMMDD-`), whatever
   the address or the phone: a spread-out guess at one desk's day stops too.
 While a budget is spent the answer is 429 `rate_limited`, whether the guess was right or not. A wrong phone
-and an unknown code answer the same 404, no sooner than `MISS_FLOOR_SECONDS`.
+and an unknown code answer the same 404, no sooner than `MISS_FLOOR_SECONDS`. Codes are matched in any case
+and with stray spaces (`dossiers.codes.normalize_code`), and counted against their prefix's budget in that one
+form, so changing the case of a guess buys no new budget.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from motcua.api.schemas import ErrorOut
 from motcua.common import ratelimit
 from motcua.common.errors import NotFound
 from motcua.dossiers import selectors
+from motcua.dossiers.codes import normalize_code
 from motcua.dossiers.models import Dossier, Status
 from motcua.identity.cccd import normalize_phone
 
@@ -34,7 +37,7 @@ PHONE_MAX = 20
 
 def _prefix(code: str) -> str:
     """The code less its trailing sequence number: the desk and day of `000.01.31.H53-260302-0007`."""
-    code = code.strip()
+    code = normalize_code(code)
     return code.rstrip("0123456789") or code[:-4]
 
 

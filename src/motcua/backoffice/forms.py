@@ -10,11 +10,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motcua.documents.services import store_upload
+from motcua.dossiers import selectors
 from motcua.dossiers.models import ReturnMethod
 from motcua.dossiers.services import parameters_of
 
 
 class ActionForm(forms.Form):
+    """An action's form on one dossier (`dossier`: what pick lists are built from; every form takes it)."""
+
+    def __init__(self, *args, dossier=None, **kwargs):
+        self.dossier = dossier
+        super().__init__(*args, **kwargs)
+
     def params(self, user) -> dict:
         """The service's keyword arguments (`perform` ignores those the action does not read)."""
         return dict(self.cleaned_data)
@@ -24,8 +31,37 @@ class CommentForm(ActionForm):
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False, max_length=4000)
 
 
+def _people(users) -> list[tuple[str, str]]:
+    return [(u.username, f"{u.full_name or u.username} ({u.username})") for u in users]
+
+
+def _staff_field(label, required: bool) -> forms.ChoiceField:
+    # the choices are the dossier's (set by the form); a name not among them is refused by name
+    unknown = _("%(value)s is not among the staff who can take this step.")
+    return forms.ChoiceField(label=label, required=required, choices=[], error_messages={"invalid_choice": unknown})
+
+
 class ForwardForm(CommentForm):
-    assignee = forms.CharField(label=_("Assign to (account name, optional)"), required=False, max_length=150)
+    """Forward to the template's next step, to one of its people (or to the step's whole office)."""
+
+    assignee = _staff_field(_("Assign to (optional)"), required=False)
+    field_order = ["assignee", "comment"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        staff = selectors.forward_staff(self.dossier) if self.dossier is not None else []
+        self.fields["assignee"].choices = [("", _("— Not assigned to one person —")), *_people(staff)]
+
+
+class ReassignForm(ActionForm):
+    """Hand the current step to another person of its agency (and unit)."""
+
+    assignee = _staff_field(_("Assign to"), required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        staff = selectors.reassign_staff(self.dossier) if self.dossier is not None else []
+        self.fields["assignee"].choices = [("", _("— Choose a person —")), *_people(staff)]
 
 
 class ReasonForm(ActionForm):
@@ -41,15 +77,31 @@ class SupplementForm(ReasonForm):
         return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
 
 
-class ReassignForm(ActionForm):
-    assignee = forms.CharField(label=_("Account name"), max_length=150)
-
-
 class TransferForm(CommentForm):
-    agency = forms.CharField(
-        label=_("Receiving agency code (empty: the next inter-agency step)"), required=False, max_length=20
+    """An inter-agency leg (liên thông): to the template's next leg, or to another agency of the province."""
+
+    agency = forms.ChoiceField(
+        label=_("Receiving agency"),
+        choices=[],
+        error_messages={"invalid_choice": _("%(value)s is not an agency this dossier can be transferred to.")},
     )
-    budget_hours = forms.FloatField(label=_("Time budget (working hours)"), required=False, min_value=0.5)
+    budget_hours = forms.FloatField(
+        label=_("Time budget (working hours)"),
+        required=False,
+        min_value=0.5,
+        help_text=_("Needed for an agency outside the process; the process's own leg keeps its budget."),
+    )
+    field_order = ["agency", "budget_hours", "comment"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        leg, others = selectors.transfer_targets(self.dossier) if self.dossier is not None else (None, [])
+        first = ("", _("The process's next inter-agency step: %(name)s") % {"name": leg.name}) if leg else None
+        field = self.fields["agency"]
+        field.required = leg is None  # empty means the process's own leg (the service's default)
+        other = [(a.code, a.name) for a in others if leg is None or a.pk != leg.pk]
+        choices = [first] if first else [("", _("— Choose an agency —"))]
+        field.choices = [*choices, (_("Other agencies of the province"), other)] if other else choices
 
 
 class PaymentForm(ActionForm):

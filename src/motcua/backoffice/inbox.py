@@ -51,3 +51,17 @@ def allowed_actions(user, d: Dossier) -> list[str]:
 def label_of(action: str) -> str:
     edge = edge_of(action)
     return str(edge.label or action)
+
+
+# actions that end a dossier's handling against the applicant's wish: they must not look like the others
+DANGER_ACTIONS = frozenset({"refuse", "stop"})
+
+
+def action_panels(actions: list[dict], expected: str | None) -> tuple[dict | None, list[dict]]:
+    """The dossier page's action panels: the one the process expects next (`selectors.expected_action`),
+    when this user may take it, shown first; the others after it ("Thao tác khác"). Each panel gets
+    its button's look: primary for the expected action, danger for refusing or stopping, else secondary."""
+    lead = next((a for a in actions if a["name"] == expected), None)
+    for a in actions:
+        a["css"] = "primary" if a is lead else "danger" if a["name"] in DANGER_ACTIONS else "secondary"
+    return lead, [a for a in actions if a is not lead]

@@ -5,14 +5,23 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from motcua.backoffice.forms import IntakeApplicantForm, form_for
-from motcua.backoffice.inbox import allowed_actions, deadline_badge, label_of, status_counts
+from motcua.backoffice.inbox import (
+    INBOX_STATUSES,
+    action_panels,
+    allowed_actions,
+    deadline_badge,
+    label_of,
+    status_counts,
+)
 from motcua.catalog import selectors as catalog
 from motcua.common import clock
 from motcua.common.errors import DomainError
@@ -20,6 +29,7 @@ from motcua.common.params import int_param as _int  # bounded: a 23-digit cursor
 from motcua.documents.services import store_upload
 from motcua.dossiers import selectors, services
 from motcua.dossiers.models import Status
+from motcua.feedback.models import Rating
 from motcua.portal.forms import ApplicantForm
 
 PAGE = 25
@@ -39,8 +49,15 @@ def staff_required(view):
 @staff_required
 def inbox(request):
     g = request.GET
+    typed = (g.get("ma") or "").strip()
+    found = selectors.find_code(request.user, typed) if typed else []
+    if len(found) == 1:  # "Mở hồ sơ theo mã": any case, stray spaces, or the short form of the officer's desk
+        url = reverse("backoffice:dossier", args=[found[0].code])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    chosen = g.getlist("status")  # open dossiers unless asked otherwise ("all", or one state)
     filters = selectors.ListFilters(
-        status=[s for s in (_int(x) for x in g.getlist("status")) if s in Status.values] or None,
+        status=[s for s in (_int(x) for x in chosen) if s in Status.values]
+        or (None if "all" in chosen else [int(s) for s in INBOX_STATUSES]),
         overdue=True if g.get("qua_han") else None,
         at_risk=True if g.get("nguy_co") else None,
         procedure=g.get("thu_tuc") or None,
@@ -48,12 +65,9 @@ def inbox(request):
         cursor=_int(g.get("sau")),
         limit=PAGE,
     )
-    code = (g.get("ma") or "").strip()
-    if code:
-        if "/" in code:  # no dossier code has one, and no URL could carry it
-            raise Http404
-        return redirect("backoffice:dossier", code=code)
-    rows, cursor = selectors.list_dossiers(request.user, filters)
+    # several desks' dossiers answer a short form; none in scope is said in words, the same whether it
+    # exists elsewhere or not, above the usual list
+    rows, cursor = (found, None) if found else selectors.list_dossiers(request.user, filters)
     selectors.log_staff_reads(request.user, rows, "inbox", request.META.get("REMOTE_ADDR"))
     now = clock.now()
     items = [{"d": d, "badge": deadline_badge(d, now)} for d in rows]
@@ -62,7 +76,12 @@ def inbox(request):
         "next": cursor,
         "counts": status_counts(request.user),
         "g": g,
+        "status": chosen[0] if chosen else "open",
         "statuses": Status.choices,
+        "typed": typed,
+        "code_errors": [{"id": "ma", "message": _("The dossier is not in your scope or does not exist.")}]
+        if typed and not found
+        else [],
     }
     template = "backoffice/_inbox_rows.html" if request.htmx else "backoffice/inbox.html"
     return render(request, template, context)
@@ -155,9 +174,10 @@ def dossier(request, code: str, failed: str | None = None, failed_form=None):
     except DomainError:
         raise Http404 from None
     actions = [
-        {"name": a, "label": label_of(a), "form": failed_form if a == failed else form_for(a)(prefix=a)}
+        {"name": a, "label": label_of(a), "form": failed_form if a == failed else form_for(a)(prefix=a, dossier=d)}
         for a in allowed_actions(request.user, d)
     ]
+    lead, others = action_panels(actions, selectors.expected_action(d))
     return render(
         request,
         "backoffice/dossier.html",
@@ -169,8 +189,13 @@ def dossier(request, code: str, failed: str | None = None, failed_form=None):
             "components": d.components.all(),
             "supplements": d.supplements.all(),
             "results": d.results.all(),
-            "events": d.events.select_related("actor").order_by("seq"),
+            "declaration": selectors.declaration(d),
+            "timeline": selectors.timeline(d),
+            "rating": getattr(d, "rating", None),
+            "satisfaction": Rating.Score(d.satisfaction).label if d.satisfaction in Rating.Score.values else None,
             "actions": actions,
+            "lead": lead,
+            "others": others,
             "failed": failed,
         },
         status=400 if failed else 200,
@@ -182,7 +207,11 @@ def dossier(request, code: str, failed: str | None = None, failed_form=None):
 def act(request, code: str, action: str):
     if action not in services.lifecycle_actions():
         raise Http404
-    form = form_for(action)(request.POST, request.FILES, prefix=action)
+    try:  # the dossier the form's pick lists are built from (its read is logged, as the API's)
+        d = selectors.get_dossier(request.user, code, purpose=action, ip=request.META.get("REMOTE_ADDR"))
+    except DomainError:
+        raise Http404 from None
+    form = form_for(action)(request.POST, request.FILES, prefix=action, dossier=d)
     if not form.is_valid():
         return dossier(request, code, failed=action, failed_form=form)
     version = _int(request.POST.get("version"))  # a malformed or out-of-range version is no lock (not a 500)
@@ -197,30 +226,40 @@ def act(request, code: str, action: str):
 
 @staff_required
 def leaders(request):
-    """Leaders' dashboard for the user's agencies (the whole province for provincial leaders)."""
-    from motcua.metrics.dashboard import dashboard, scope_of
+    """Leaders' dashboard for the user's agencies (the whole province for provincial leaders): leaders,
+    division heads, inspectors and administrators only (`metrics.dashboard.may_view`)."""
+    from motcua.metrics.dashboard import chart, dashboard, may_view, scope_of
+    from motcua.metrics.periods import period_from, picker
+    from motcua.metrics.scopes import describe
 
-    period = request.GET.get("ky") or str(clock.now().year)
+    if not may_view(request.user):
+        raise PermissionDenied
+    period = period_from(request.GET)
     scope, ids = scope_of(request.user)
     try:
         data = dashboard(scope, period, ids)
     except DomainError as exc:
         messages.error(request, exc.message_vi)
         return redirect("backoffice:leaders")
-    peak = max([m["received"] for m in data["monthly"]] or [1])
-    bars = []
-    for i, m in enumerate(data["monthly"]):
-        height = round(160 * m["received"] / peak)
-        bars.append({**m, "height": height, "x": 10 + i * 48, "y": 170 - height})
-    return render(request, "backoffice/leaders.html", {"d": data, "period": period, "scope": scope, "bars": bars})
+    context = {"d": data, "period": period, "picker": picker(period), "chart": chart(data["monthly"])}
+    context |= {"scope": scope, "scope_name": describe(scope)}
+    return render(request, "backoffice/leaders.html", context)
 
 
 @staff_required
 def drill(request):
-    """The dossiers behind a figure of the dashboard (those the user may see), a page at a time."""
+    """The dossiers behind a figure of the dashboard (those the user may see), a page at a time; for those
+    who may read the dashboard only."""
+    from motcua.metrics.dashboard import may_view
+    from motcua.metrics.periods import default_period, describe_period, normalize_period
+    from motcua.metrics.scopes import describe
+    from motcua.metrics.scoring import indicator_of
     from motcua.metrics.selectors import drill_page
 
+    if not may_view(request.user):
+        raise PermissionDenied
     args = {k: request.GET.get(k, "") for k in ("indicator", "part", "scope", "ky")}
+    args["ky"] = normalize_period(args["ky"]) or default_period()
     try:
         items, next_cursor = drill_page(
             request.user,
@@ -236,4 +275,6 @@ def drill(request):
     labels = dict(Status.choices)
     for item in items:
         item["status_label"] = labels.get(item["status"], item["status"])
-    return render(request, "backoffice/drill.html", {"items": items, "next_cursor": next_cursor, "a": args})
+    names = {"scope_name": describe(args["scope"] or "node"), "period_name": describe_period(args["ky"])}
+    names["indicator_set"] = indicator_of(args["indicator"])
+    return render(request, "backoffice/drill.html", {"items": items, "next_cursor": next_cursor, "a": args, **names})

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.common.models import FoldedNameModel
+from motcua.common.numbers import format_vnd
 from motcua.common.text import fold
 from motcua.org.models import Agency, StaffRole
 from motcua.workdays.engine import Unit
@@ -157,7 +158,7 @@ class ProcedureFee(models.Model):
         verbose_name_plural = _("fees")
 
     def __str__(self) -> str:
-        return f"{self.name}: {self.amount_vnd:,} đ".replace(",", ".")
+        return f"{self.name}: {format_vnd(self.amount_vnd)}"
 
 
 class ProcedureComponent(models.Model):

@@ -31,6 +31,7 @@ _RAISE = (
     "CASE WHEN excluded.last > {table}.last THEN excluded.last ELSE {table}.last END"
 )
 _TRIES = 5
+CODE_MAX = Dossier._meta.get_field("code").max_length
 
 
 def _table() -> str:
@@ -62,6 +63,34 @@ def allocate_code(agency: Agency, at: datetime) -> str:
         "Không cấp được mã hồ sơ mới; vui lòng thử lại.",
         "No free dossier code could be allocated; try again.",
     )
+
+
+def normalize_code(text: str) -> str:
+    """A dossier code as people type or paste it → as codes are written: no spaces anywhere, upper case
+    (` 000.01.31.h53-260302-0007 ` → `000.01.31.H53-260302-0007`)."""
+    return "".join((text or "").split()).upper()
+
+
+_SHORT = re.compile(r"(?P<day>\d{6})-(?P<seq>\d{1,6})")
+
+
+def short_form(text: str) -> tuple[date, int] | None:
+    """The day and sequence of a code typed without its desk (`261130-0007` → 30/11/2026, 7); None when
+    `text` is not that."""
+    match = _SHORT.fullmatch(normalize_code(text))
+    if match is None:
+        return None
+    try:
+        day = datetime.strptime(match["day"], "%y%m%d").date()
+    except ValueError:
+        return None
+    return day, int(match["seq"])
+
+
+def desk_codes_of(day: date, seq: int) -> list[str]:
+    """The codes every one-stop desk of this node gives the `seq`-th dossier of `day` (short-form lookups)."""
+    desks = Agency.objects.filter(is_one_stop_desk=True).values_list("code", flat=True)
+    return [format_code(desk, day, seq) for desk in desks]
 
 
 def sequence_of(code: str, agency_code: str, day: date) -> int | None:

@@ -239,7 +239,12 @@ class DossierStep(models.Model):
 
 
 class DossierSupplement(models.Model):
-    """A supplement request (Form 02): every missing item at once, and when it was answered."""
+    """A supplement request (Form 02): every missing item at once, and when it was answered.
+
+    `answers`, written once by the resubmission: one entry per requested item, in the order of `items`,
+    `{"number": 1, "item": "…", "note": "…", "files": [{"file_ref", "file_id", "component", "name", "file_name"}]}`
+    (`component`: the dossier component row the file became); a last entry with `"number": null` holds
+    the files that name no item and a note given for the whole answer."""
 
     dossier = models.ForeignKey(Dossier, models.CASCADE, related_name="supplements")
     requested_at = models.DateTimeField()
@@ -248,6 +253,7 @@ class DossierSupplement(models.Model):
     items = models.JSONField()
     reason = models.TextField()
     resubmitted_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(_("answers"), default=list, blank=True)
 
     class Meta:
         ordering = ["id"]

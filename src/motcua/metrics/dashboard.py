@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.selectors import versions_in_force
 from motcua.common import clock
@@ -18,19 +19,35 @@ from motcua.dossiers.models import RUNNING, Dossier, DossierFact
 from motcua.metrics import rollups, selectors
 from motcua.metrics.models import DailyRollup, StepDurationRollup
 from motcua.metrics.periods import parse_period
-from motcua.org.models import Agency
+from motcua.org.models import Agency, StaffRole
 from motcua.org.selectors import role_list
 
 # Government targets the dashboard compares with (Resolution 76/NQ-CP, Decision 06 and 766 targets).
 TARGETS = [
-    ("2.1", "Hồ sơ giải quyết đúng hạn", 95),
-    ("3.3", "Hồ sơ nộp trực tuyến", 50),
-    ("full_process", "Hồ sơ trực tuyến toàn trình (trên hồ sơ của TTHC đủ điều kiện)", 80),
-    ("3.6", "Hồ sơ thanh toán trực tuyến", 45),
-    ("4.2", "Hồ sơ được số hóa", 80),
-    ("1.4", "Hồ sơ đồng bộ lên Cổng DVCQG", 100),
-    ("5.4", "Mức độ hài lòng", 90),
+    ("2.1", _("Dossiers handled on time"), 95),
+    ("3.3", _("Dossiers submitted online"), 50),
+    ("full_process", _("Fully online dossiers (of the dossiers of eligible procedures)"), 80),
+    ("3.6", _("Dossiers paid online"), 45),
+    ("4.2", _("Dossiers digitized"), 80),
+    ("1.4", _("Dossiers synced to the national portal"), 100),
+    ("5.4", _("Satisfaction"), 90),
 ]
+
+# Who may read the dashboard and the dossiers behind its figures (colleagues' late steps included): leaders,
+# division heads, inspectors and administrators, and superusers; never desk receptionists or specialists.
+DASHBOARD_ROLES = (
+    StaffRole.Role.AGENCY_LEADER,
+    StaffRole.Role.DIVISION_HEAD,
+    StaffRole.Role.INSPECTOR,
+    StaffRole.Role.ADMINISTRATOR,
+)
+
+
+def may_view(user) -> bool:
+    """The one rule of the leaders' dashboard and its drill-down (pages and the menu link alike)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or any(r.role in DASHBOARD_ROLES for r in role_list(user))
 
 
 def targets(result: dict) -> list[dict]:
@@ -78,6 +95,18 @@ def monthly(rows) -> list[dict]:
         }
         for r in months
     ]
+
+
+def chart(monthly: list[dict], height: int = 150) -> dict:
+    """The bars of the monthly chart (SVG), each with its value written above it; wider than the default
+    600 units when a range holds more than twelve months."""
+    peak = max([m["received"] for m in monthly] or [1]) or 1
+    bars = []
+    for i, m in enumerate(monthly):
+        tall = round(height * m["received"] / peak)
+        x, top = 10 + i * 48, 20 + height - tall
+        bars.append({**m, "height": tall, "x": x, "y": top, "middle": x + 18, "value_y": top - 4})
+    return {"bars": bars, "width": max(600, 20 + 48 * len(monthly))}
 
 
 def _from_rollups(period_text: str, agency_ids: list[int] | None, rows) -> dict:
@@ -150,6 +179,7 @@ def bottlenecks(period_text: str, agency_ids: list[int] | None = None) -> list[d
     for (name, agency, budget), histogram in histograms.items():
         ordered = sorted(histogram.items())
         median, p90 = _quantile(ordered, 0.5), _quantile(ordered, 0.9)
+        ratio = round(100 * p90 / budget) if budget else None
         out.append(
             {
                 "step": name,
@@ -159,9 +189,22 @@ def bottlenecks(period_text: str, agency_ids: list[int] | None = None) -> list[d
                 "p90_h": round(p90 / 3600, 1),
                 "budget_h": round(budget / 3600, 1),
                 "over": p90 > budget,
+                "ratio": ratio,  # p90 as a percentage of the budget
+                "level": budget_level(ratio),
             }
         )
     return sorted(out, key=lambda r: (-int(r["over"]), -(r["p90_h"] - r["budget_h"])))[:20]
+
+
+# How far over its budget a step's p90 is: within it, up to half as much again, more than that.
+OVER_BUDGET_WARN, OVER_BUDGET_BAD = 100, 150
+
+
+def budget_level(ratio: int | None) -> str:
+    """The level of a ratio: "ok" (p90 ≤ 100 % of the budget), "warn" (≤ 150 %), "bad" (more); "" without one."""
+    if ratio is None:
+        return ""
+    return "ok" if ratio <= OVER_BUDGET_WARN else "warn" if ratio <= OVER_BUDGET_BAD else "bad"
 
 
 def unused_procedures(years: int = 3) -> list:
@@ -189,6 +232,7 @@ def dashboard(scope: str, period_text: str, agency_ids: list[int] | None) -> dic
         dossiers = dossiers.filter(Q(competent_agency_id__in=agency_ids) | Q(receiving_agency_id__in=agency_ids))
     return {
         "index": result,
+        "freshness": rollups.freshness(result.get("as_of")),
         "targets": targets(result),
         **_from_rollups(period_text, agency_ids, rows),
         "at_risk_by_unit": at_risk_by_unit(agency_ids, dossiers),
@@ -199,9 +243,10 @@ def dashboard(scope: str, period_text: str, agency_ids: list[int] | None) -> dic
 
 def scope_of(user) -> tuple[str, list[int] | None]:
     """The dashboard a staff member sees: the whole node for provincial leaders, the service centre
-    and superusers; otherwise the subtree of their first agency (a commune desk reports on its
-    commune's People's Committee). Returns the scope text and the agency ids (None: all)."""
-    roles = role_list(user)
+    and superusers; otherwise the subtree of the agency of their first dashboard role (`DASHBOARD_ROLES`; a
+    commune desk reports on its commune's People's Committee). Returns the scope text and the agency ids
+    (None: all)."""
+    roles = [r for r in role_list(user) if r.role in DASHBOARD_ROLES] or role_list(user)
     top = roles[0].agency if roles else None
     if top is not None and top.kind == Agency.Kind.COMMUNE_DESK:
         top = top.parent

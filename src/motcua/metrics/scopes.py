@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
+from motcua.catalog.models import ProcedureVersion
 from motcua.common.errors import InvalidInput
 from motcua.dossiers import authz
 from motcua.dossiers.models import DossierFact, DossierStep
@@ -56,6 +59,30 @@ def parse_scope(text: str) -> Scope:
         handled = DossierStep.objects.filter(finished_by__username=value).values("dossier_id")
         return Scope(text, Q(dossier_id__in=handled), Q(pk__in=[]), kind, catalog=False)
     raise InvalidInput("invalid_scope", f"Phạm vi không hợp lệ ({SCOPE_HELP[0]}).", f"Invalid scope ({SCOPE_HELP[1]}).")
+
+
+def describe(text: str) -> str:
+    """A scope in words for the pages: the province, or the agency's, commune's, procedure's or official's
+    name instead of its code ("Sở Xây dựng", not "agency:000.00.05.H53"); an unknown code as it was."""
+    kind, _, value = (text or "node").partition(":")
+    if kind == "node":
+        return gettext("The whole province of %(name)s") % {"name": settings.MOTCUA_SITE_NAME}
+    name = None
+    if kind in ("agency", "unit"):
+        name = Agency.objects.filter(code=value).values_list("name", flat=True).first()
+    elif kind == "commune":
+        name = (
+            Agency.objects.filter(Q(commune_id=value) | Q(code=value))
+            .exclude(commune=None)
+            .values_list("commune__name", flat=True)
+            .first()
+        )
+    elif kind == "procedure":
+        found = ProcedureVersion.objects.filter(procedure__code=value).order_by("-version").values_list("name")
+        name = f"{value} — {found[0][0]}" if found else None
+    elif kind == "official":
+        name = User.objects.filter(username=value).values_list("full_name", flat=True).first()
+    return name or text
 
 
 def check_viewer(text: str, viewer) -> None:

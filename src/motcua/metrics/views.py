@@ -5,14 +5,19 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from motcua.common.errors import DomainError
-from motcua.metrics import selectors
-from motcua.metrics.periods import this_quarter
+from motcua.metrics import rollups, selectors
+from motcua.metrics.periods import period_from, picker
 
 
 def transparency(request):
-    period = request.GET.get("ky") or this_quarter()
+    """The province's index for a period picked by year and part of it (or a typed `ky`: "Q3/2026" works),
+    opening on the same period as the leaders' dashboard."""
+    period = period_from(request.GET)
     try:
         page = selectors.transparency(period)
+        context = {"period": period, "picker": picker(period), **page}
     except DomainError as exc:
-        return render(request, "metrics/transparency.html", {"error": exc.message_vi, "period": period}, status=400)
-    return render(request, "metrics/transparency.html", {"period": period, **page})
+        context = {"error": exc.message_vi, "period": period, "picker": picker(period)}
+        return render(request, "metrics/transparency.html", context, status=400)
+    context["freshness"] = rollups.freshness(page["r"].get("as_of"))
+    return render(request, "metrics/transparency.html", context)

@@ -183,10 +183,20 @@ def monitor_access(view):
     return wrapped
 
 
+def sync_health(node: Node, now) -> str:
+    """How a node syncs: "never" (it has never delivered a batch), "stale" (none for longer than
+    MOTCUA_SYNC_STALE_MINUTES: its worker is down or posts elsewhere, e.g. a wrong MOTCUA_NATIONAL_URL) or "ok"."""
+    if node.last_sync_at is None:
+        return "never"
+    minutes = (now - node.last_sync_at).total_seconds() / 60
+    return "stale" if minutes > settings.MOTCUA_SYNC_STALE_MINUTES else "ok"
+
+
 @monitor_access
 def monitor(request):
     rows = []
     year = str(timezone.localdate().year)
+    now = timezone.now()
     for node in Node.objects.filter(active=True):
         report = node.reports.first()
         synced = services.synced_figures(node, report.period_start, report.period_end) if report else None
@@ -204,9 +214,12 @@ def monitor(request):
                 "synced": synced,
                 "gap": gap,
                 "gap_big": gap is not None and abs(gap) >= 5,
+                "health": sync_health(node, now),
             }
         )
-    return render(request, "national/monitor.html", {"rows": rows, "nodes": services.filing_nodes(request.user)})
+    context = {"rows": rows, "nodes": services.filing_nodes(request.user)}
+    context |= {"silent": [r for r in rows if r["health"] != "ok"], "stale_minutes": settings.MOTCUA_SYNC_STALE_MINUTES}
+    return render(request, "national/monitor.html", context)
 
 
 @monitor_access

@@ -4,30 +4,46 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from motcua.common.errors import InvalidInput
-from motcua.identity.cccd import validate_cccd, validate_phone
+from motcua.identity.cccd import TYPED_MAX, normalize_cccd, validate_cccd, validate_phone
 from motcua.org.models import Commune
+
+# Number keypads on phones and autofill hints; an ID number may be typed in groups ("080 195 000 321").
+NUMBER = {"inputmode": "numeric", "spellcheck": "false", "autocomplete": "off"}
+PHONE = {"inputmode": "numeric", "autocomplete": "tel"}
 
 
 def _domain_check(check, value):
     try:
         return check(value)
     except InvalidInput as exc:
-        raise forms.ValidationError(exc.message_vi) from None
+        raise forms.ValidationError(_message(exc)) from None
+
+
+def _message(exc: InvalidInput) -> str:
+    return exc.message_en if get_language() == "en" else exc.message_vi
 
 
 class RegisterForm(UserCreationForm):
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
-    national_id = forms.CharField(
-        label=_("Personal ID number (CCCD)"), max_length=12, help_text=_("12 digits, as on your citizen identity card.")
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    phone = forms.CharField(label=_("Phone"), max_length=20)
-    email = forms.EmailField(label=_("Email"))
+    national_id = forms.CharField(
+        label=_("Personal ID number (CCCD)"),
+        max_length=TYPED_MAX,
+        help_text=_("12 digits, as on your citizen identity card."),
+        widget=forms.TextInput(attrs=NUMBER),
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=20, widget=forms.TextInput(attrs={"type": "tel", **PHONE}))
+    email = forms.EmailField(
+        label=_("Email (optional)"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
@@ -65,12 +81,24 @@ class ApplicantForm(forms.Form):
     applicant_type = forms.TypedChoiceField(
         label=_("Applicant type"), coerce=int, choices=[(1, _("Citizen")), (2, _("Business or organization"))]
     )
-    name = forms.CharField(label=_("Full name or organization name"), max_length=255)
-    id_number = forms.CharField(label=_("Personal ID number or enterprise code"), max_length=20, required=False)
-    phone = forms.CharField(
-        label=_("Phone"), max_length=20, help_text=_("Used to track the dossier and to receive notices.")
+    name = forms.CharField(
+        label=_("Full name or organization name"),
+        max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(label=_("Email"), required=False)
+    id_number = forms.CharField(
+        label=_("Personal ID number or enterprise code"),
+        max_length=TYPED_MAX,
+        required=False,
+        widget=forms.TextInput(attrs=NUMBER),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        help_text=_("Used to track the dossier and to receive notices."),
+        widget=forms.TextInput(attrs={"type": "tel", **PHONE}),
+    )
+    email = forms.EmailField(label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     address = forms.CharField(label=_("Address"), max_length=500, required=False)
     commune = forms.ChoiceField(label=_("Commune or ward handling the dossier"), required=False)
 
@@ -85,18 +113,38 @@ class ApplicantForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        number = (data.get("id_number") or "").strip()
+        number = normalize_cccd(data.get("id_number") or "")
         if number and data.get("applicant_type") == 1:
             try:
-                validate_cccd(number)
+                data["id_number"] = validate_cccd(number)
             except InvalidInput as exc:
-                self.add_error("id_number", exc.message_vi)
+                self.add_error("id_number", _message(exc))
+        elif number:  # an enterprise code: 10 digits, a branch's 10-3 also typed as 13 digits
+            data["id_number"] = f"{number[:10]}-{number[10:]}" if len(number) == 13 and number.isdigit() else number
         return data
 
 
 class TrackForm(forms.Form):
-    code = forms.CharField(label=_("Dossier code"), max_length=40)
-    phone = forms.CharField(label=_("Phone number given when submitting"), max_length=20)
+    code = forms.CharField(
+        label=_("Dossier code"),
+        max_length=40,
+        help_text=_("As on your receipt, e.g. 000.01.31.H53-261130-0007 (any case)."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone number given when submitting"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", **PHONE}),
+    )
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login; a citizen's ID number may be typed in groups (`080 195 000 321`)."""
+
+    def clean_username(self):
+        typed = self.cleaned_data.get("username") or ""
+        number = normalize_cccd(typed)
+        return number if len(number) == 12 and number.isdigit() else typed
 
 
 class ReasonForm(forms.Form):

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
 from motcua.identity.forms import ThrottledPasswordResetForm
-from motcua.portal import views
+from motcua.portal import papers, views
 
 app_name = "portal"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("nop-thanh-cong/<str:code>/", views.receipt, name="receipt"),
     path("ho-so-cua-toi/", views.my_dossiers, name="my-dossiers"),
     path("ho-so-cua-toi/<str:code>/", views.my_dossier, name="my-dossier"),
+    path("ho-so-cua-toi/<str:code>/mau-<str:form>/", papers.my_paper, name="paper"),
     path("ho-so-cua-toi/<str:code>/<str:action>/", views.my_dossier_action, name="my-dossier-action"),
     path("tra-cuu/", views.track, name="track"),
     path("tep/<uuid:file_id>/", views.download, name="download"),

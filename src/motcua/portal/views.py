@@ -30,7 +30,8 @@ from motcua.dossiers.models import Status
 from motcua.feedback.services import rate
 from motcua.identity.redirects import safe_next
 from motcua.portal import wizard
-from motcua.portal.forms import ApplicantForm, RatingForm, ReasonForm, RegisterForm, TrackForm
+from motcua.portal.forms import ApplicantForm, LoginForm, RatingForm, ReasonForm, RegisterForm, TrackForm
+from motcua.portal.supplement import AnswerForm
 
 PAGE = 20
 REGISTERED_ID_KEY = "registered_id"  # prefills the login after registering
@@ -107,6 +108,7 @@ class LoginView(auth_views.LoginView):
     attempts are counted and locked out by django-axes, staff go on to their second factor."""
 
     template_name = "portal/login.html"
+    authentication_form = LoginForm  # an ID number typed in groups is the number
 
     def get_initial(self):
         return {**super().get_initial(), "username": self.request.session.get(REGISTERED_ID_KEY, "")}
@@ -194,7 +196,7 @@ def _step_documents(request, version, draft):
         if not errors:
             return _go(version.procedure.code, 4)
     rows = [{"c": c, "file": files.get(c.code), "error": errors.get(c.code)} for c in components]
-    return _render_step(request, version, 3, {"rows": rows})
+    return _render_step(request, version, 3, {"rows": rows, "errors": wizard.document_errors(rows)})
 
 
 def _step_review(request, version, draft):
@@ -224,9 +226,7 @@ def _step_review(request, version, draft):
             return _render_step(request, version, 4, {"draft": draft.data})
         draft.delete()
         return redirect("portal:receipt", code=dossier.code)
-    labels = {n: p.get("title", n) for n, p in version.form_schema.get("properties", {}).items()}
-    answers = [(labels.get(k, k), v) for k, v in draft.data.get("form_data", {}).items()]
-    return _render_step(request, version, 4, {"draft": draft.data, "answers": answers})
+    return _render_step(request, version, 4, {"draft": draft.data, "answers": wizard.review_answers(version, draft)})
 
 
 @login_required
@@ -260,10 +260,11 @@ def my_dossiers(request):
 
 
 @login_required
-def my_dossier(request, code: str):
+def my_dossier(request, code: str, supplement_form: AnswerForm | None = None):
     if not authz.is_citizen(request.user):
         return redirect("backoffice:dossier", code=code)
     d = _mine(request, code)
+    waiting = d.supplements.filter(resubmitted_at__isnull=True).last() if d.status == Status.SUPPLEMENT else None
     return render(
         request,
         "portal/my_dossier.html",
@@ -271,9 +272,12 @@ def my_dossier(request, code: str):
             "d": d,
             "steps": d.steps.select_related("agency"),
             "flags": selectors.flags(d),
-            "supplement": d.supplements.filter(resubmitted_at__isnull=True).last(),
+            "supplement": waiting,
+            "supplement_form": supplement_form or (AnswerForm(waiting.items) if waiting else None),
             "components": d.components.all(),
             "results": d.results.all(),
+            "declaration": selectors.declaration(d),
+            "history": selectors.timeline(d, staff=False),
             "rating": getattr(d, "rating", None) if d.status == Status.RETURNED else None,
             "withdraw_form": ReasonForm(),
             "rating_form": RatingForm(),
@@ -289,13 +293,8 @@ def my_dossier_action(request, code: str, action: str):
     _mine(request, code)
     try:
         if action == "resubmit":
-            components = []
-            for key, upload in request.FILES.items():
-                stored = store_upload(upload, request.user)
-                components.append({"code": key.removeprefix("tp_"), "file_ref": str(stored.id), "digitized": True})
-            services.perform("resubmit", code, request.user, components=components, note=request.POST.get("note", ""))
-            messages.success(request, _("Your additional documents were sent."))
-        elif action == "withdraw":
+            return _resubmit(request, code)
+        if action == "withdraw":
             form = ReasonForm(request.POST)
             if not form.is_valid():
                 raise DomainError("reason_required", _("Please give a reason."), "Reason required")
@@ -312,6 +311,28 @@ def my_dossier_action(request, code: str, action: str):
     except DomainError as exc:
         messages.error(request, exc.message_vi)
     return redirect("portal:my-dossier", code=code)
+
+
+def _resubmit(request, code: str):
+    """The answer to the open supplement request, every requested item with a file or a note; with errors
+    the page comes back with them (400), the notes kept."""
+    d = _mine(request, code)
+    waiting = d.supplements.filter(resubmitted_at__isnull=True).last() if d.status == Status.SUPPLEMENT else None
+    if waiting is None:
+        messages.error(request, _("There is no supplement request to answer."))
+        return redirect("portal:my-dossier", code=code)
+    form = AnswerForm(waiting.items, request.POST, request.FILES, user=request.user)
+    if form.is_valid():
+        try:
+            services.perform("resubmit", code, request.user, answers=form.answers())
+        except DomainError as exc:
+            form.add_error(None, exc.message_vi)
+        else:
+            messages.success(request, _("Your additional documents were sent."))
+            return redirect("portal:my-dossier", code=code)
+    response = my_dossier(request, code, supplement_form=form)
+    response.status_code = 400
+    return response
 
 
 # -- tracking and files ----------------------------------------------------------------------------

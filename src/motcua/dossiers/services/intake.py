@@ -12,8 +12,8 @@ from motcua.common import clock
 from motcua.common.errors import InvalidInput
 from motcua.dossiers import authz, timing
 from motcua.dossiers.codes import allocate_code
-from motcua.dossiers.models import Dossier, DossierComponent, DossierFee, DossierSupplement, Status
-from motcua.dossiers.services import _prepare
+from motcua.dossiers.models import Dossier, DossierComponent, DossierFee, DossierStep, DossierSupplement, Status
+from motcua.dossiers.services import _answers, _prepare
 from motcua.dossiers.services._core import Ctx, act, handles, iso, record, required_text
 from motcua.dossiers.services.steps import next_template, start_template_step
 from motcua.workdays.services import get_calendar
@@ -144,17 +144,29 @@ def request_supplement(
 
 @handles("resubmit")
 def resubmit(
-    code: str, actor, *, components: list[dict] | None = None, note: str = "", version: int | None = None
+    code: str,
+    actor,
+    *,
+    answers: list[dict] | None = None,
+    components: list[dict] | None = None,
+    note: str = "",
+    version: int | None = None,
 ) -> Dossier:
+    """The applicant (or the desk for them) answers the open supplement request: every requested item
+    with at least one file or a note (`answers`: `{item, note, file_ref, component}`, item = its number
+    from 1 or its text; see `_answers`). The dossier goes back to where it was paused: the status and
+    step it had (a request at reception: status 1), its deadlines moved by the office time waited."""
+
     def apply(ctx: Ctx) -> dict:
         d = ctx.dossier
         request = d.supplements.filter(resubmitted_at__isnull=True).order_by("-id").first()
+        items = list(request.items) if request is not None else []
+        answered = _answers.answer(d, items, ctx.actor, answers or [], components or [], note)
         if request is not None:
-            request.resubmitted_at = ctx.now
-            request.save(update_fields=["resubmitted_at"])
-        rows = _prepare.component_rows(d.procedure_version, components or [], ctx.actor, d)
-        DossierComponent.objects.bulk_create(DossierComponent(dossier=d, **c) for c in rows)
-        if d.received_at is not None:
+            request.resubmitted_at, request.answers = ctx.now, answered.per_item
+            request.save(update_fields=["resubmitted_at", "answers"])
+        DossierComponent.objects.bulk_create(DossierComponent(dossier=d, **c) for c in answered.rows)
+        if d.received_at is not None and d.paused_at is not None:
             # the clock resumes: time already spent counts, the wait does not
             d.supplement_seconds += int((ctx.now - d.paused_at).total_seconds())
             d.due_at = timing.shift_by_pause(ctx.calendar, d.due_at, d.paused_at, ctx.now)
@@ -162,7 +174,26 @@ def resubmit(
             if step is not None:
                 step.due_at = timing.shift_by_pause(ctx.calendar, step.due_at, d.paused_at, ctx.now)
                 step.save(update_fields=["due_at"])
-        d.status, d.paused_at, d.resume_status = d.resume_status or Status.SUBMITTED, None, None
-        return {"note": note.strip(), "components": [c.get("code") for c in components or []]}
+        d.status, d.paused_at, d.resume_status = _paused_status(d), None, None
+        return {
+            "note": note.strip(),
+            "components": [c["code"] for c in answered.rows],
+            "answers": answered.summary(),
+        }
 
     return act(code, "resubmit", actor, version, apply)
+
+
+def _paused_status(d: Dossier) -> int:
+    """The status the dossier had when the request paused it. Kept on the dossier by the request; a
+    dossier written in status 5 by the importer or the generator may lack it: then the status the last
+    request's event left, else 1 for a dossier never received and 4 (2 before any step was done) —
+    never "newly submitted" for a dossier already received."""
+    if d.resume_status:
+        return d.resume_status
+    asked = d.events.filter(action="request-supplement").order_by("-seq").values_list("from_status", flat=True).first()
+    if asked:
+        return asked
+    if d.received_at is None:
+        return Status.SUBMITTED
+    return Status.PROCESSING if d.steps.filter(state=DossierStep.State.DONE).exists() else Status.RECEIVED

@@ -15,7 +15,7 @@ from them, and every reader shows the time its figures are as of (`as_of`).
 """
 
 from motcua.metrics.rollups.build import EDGES, LOCK_KEY, bucket_of, ensure_built, rebuild, refresh
-from motcua.metrics.rollups.read import ROLLUP_SCOPES, as_of, compute, compute_agencies, memo
+from motcua.metrics.rollups.read import ROLLUP_SCOPES, as_of, compute, compute_agencies, freshness, memo
 
 __all__ = [
     "EDGES",
@@ -26,6 +26,7 @@ __all__ = [
     "compute",
     "compute_agencies",
     "ensure_built",
+    "freshness",
     "memo",
     "rebuild",
     "refresh",

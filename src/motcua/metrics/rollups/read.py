@@ -6,9 +6,11 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 
+from motcua.common import clock
 from motcua.common.timeutil import VN_TZ
 from motcua.dossiers.models import DossierFact
 from motcua.metrics import fact_index, formulas
@@ -27,6 +29,15 @@ def as_of() -> datetime | None:
     """When the rollups were last brought up to date (None: never built)."""
     mark = RollupWatermark.objects.first()
     return mark.refreshed_at if mark else None
+
+
+def freshness(stamp: datetime | None) -> dict:
+    """How old figures read at `stamp` are: `stale` once older than MOTCUA_ROLLUP_STALE_SECONDS (twice the
+    refresher's minute by default: `motcua index rollup --every 60` is not running), with their age."""
+    if stamp is None:
+        return {"as_of": None, "stale": False, "minutes": None}
+    age = (clock.now() - stamp).total_seconds()
+    return {"as_of": stamp, "stale": age > settings.MOTCUA_ROLLUP_STALE_SECONDS, "minutes": max(0, int(age // 60))}
 
 
 def memo(name: str, args: tuple, compute):

@@ -3,9 +3,11 @@
 import json
 from datetime import date, timedelta
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from motcua.common.commands import progress_bar
+from motcua.sync.client import Refused, TransportError
 from motcua.sync.status import reconcile
 from motcua.sync.worker import client_from_settings
 
@@ -21,6 +23,10 @@ class Command(BaseCommand):
     def handle(self, *args, first=None, last=None, no_progress=False, **opts):
         last = last or date.today()
         first = first or last - timedelta(days=180)
-        with progress_bar(disable=no_progress) as progress:
-            result = reconcile(client_from_settings(), first, last, progress)
+        try:
+            with progress_bar(disable=no_progress) as progress:
+                result = reconcile(client_from_settings(), first, last, progress)
+        except (RuntimeError, TransportError, Refused) as exc:  # one line naming the fix, no traceback
+            where = f"MOTCUA_NATIONAL_URL={settings.MOTCUA_NATIONAL_URL}"
+            raise CommandError(f"sync-reconcile: {exc} ({where}; docs/sync.md)", returncode=2) from None
         self.stdout.write(json.dumps(result))

@@ -1,4 +1,5 @@
-"""motcua sync-status — pending, in flight, dead-lettered, oldest lag and the sync rate."""
+"""motcua sync-status — pending, in flight, dead-lettered, oldest lag and the sync rate, then a warning for
+each problem: the portal unreachable, the sync stale (MOTCUA_SYNC_STALE_MINUTES), dossiers refused."""
 
 import json
 
@@ -8,7 +9,7 @@ from motcua.sync.status import status
 
 
 class Command(BaseCommand):
-    help = "Show the state of the national sync."
+    help = "Show the state of the national sync, with a warning when it is unreachable or stale."
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", dest="as_json")
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, as_json=False, **opts):
         figures = status()
         if as_json:
-            self.stdout.write(json.dumps(figures))
+            self.stdout.write(json.dumps(figures, ensure_ascii=False))
             return
         labels = {
             "dossiers": "Hồ sơ / dossiers",
@@ -25,6 +26,13 @@ class Command(BaseCommand):
             "dead_lettered": "Lỗi, chờ xử lý / dead-lettered",
             "oldest_lag_seconds": "Độ trễ lớn nhất (s) / oldest lag",
             "sync_rate": "Tỷ lệ đồng bộ (%) / sync rate",
+            "failing": "Gửi lỗi, chờ gửi lại / failing",
+            "last_accepted_at": "Cổng nhận lần cuối / last accepted",
+            "national_url": "Cổng quốc gia / national portal",
         }
         for key, label in labels.items():
-            self.stdout.write(f"{label:<40} {figures[key]}")
+            value = figures[key]
+            self.stdout.write(f"{label:<40} {'—' if value is None else value}")
+        for warning in figures["warnings"]:
+            self.stdout.write(self.style.WARNING(f"CẢNH BÁO [{warning['code']}]: {warning['message']}"))
+            self.stdout.write(self.style.WARNING(f"WARNING [{warning['code']}]: {warning['message_en']}"))

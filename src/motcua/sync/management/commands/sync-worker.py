@@ -1,6 +1,7 @@
 """motcua sync-worker — deliver dossier snapshots to the national portal (run as many as you like)."""
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from motcua.sync.worker import Worker, client_from_settings
 
@@ -14,6 +15,10 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="stop when nothing is due")
 
     def handle(self, *args, batch, poll, once, **opts):
-        worker = Worker(client_from_settings(), batch=batch)
-        self.stderr.write(f"sync-worker {worker.worker_id} → {worker.client.host}:{worker.client.port}")
+        try:
+            client = client_from_settings()
+        except RuntimeError as exc:  # no credentials: say so in one line, not with a traceback
+            raise CommandError(f"sync-worker: {exc} (docs/sync.md)", returncode=2) from None
+        worker = Worker(client, batch=batch)
+        self.stderr.write(f"sync-worker {worker.worker_id} → {settings.MOTCUA_NATIONAL_URL}")
         worker.run(poll=poll, once=once)

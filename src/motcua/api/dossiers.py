@@ -254,6 +254,7 @@ def detail(d: Dossier, user) -> dict[str, Any]:
                 "reason": s.reason,
                 "during_reception": s.during_reception,
                 "resubmitted_at": s.resubmitted_at,
+                "answers": s.answers,  # the applicant's answer per requested item (note, files)
             }
             for s in d.supplements.all()
         ],

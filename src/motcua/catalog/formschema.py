@@ -36,6 +36,21 @@ def check_schema(schema: dict) -> list[str]:
     return problems
 
 
+def field_names(schema: dict) -> list[str]:
+    """The fields in the order the procedure lists them. PostgreSQL's jsonb does not keep the order of
+    an object's keys, so the order is stored as a list (`x-order`, added on import by `with_order`)."""
+    props = (schema or {}).get("properties") or {}
+    order = [n for n in (schema or {}).get("x-order") or [] if n in props]
+    return order + [n for n in props if n not in order]
+
+
+def with_order(schema: dict) -> dict:
+    """`schema` with its fields' order written down as `x-order` (a list keeps its order in jsonb)."""
+    if not schema or not isinstance(schema.get("properties"), dict) or "x-order" in schema:
+        return schema
+    return {**schema, "x-order": list(schema["properties"])}
+
+
 def _field(name: str, prop: dict, required: bool) -> forms.Field:
     label = prop.get("title", name)
     common = {"label": label, "required": required, "help_text": prop.get("description", "")}
@@ -53,7 +68,8 @@ def _field(name: str, prop: dict, required: bool) -> forms.Field:
 
 def form_class(schema: dict) -> type[forms.Form]:
     required = set(schema.get("required", []))
-    fields = {name: _field(name, prop, name in required) for name, prop in schema.get("properties", {}).items()}
+    props = schema.get("properties", {})
+    fields = {name: _field(name, props[name], name in required) for name in field_names(schema)}
     return type("ProcedureForm", (forms.Form,), fields)
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from motcua.catalog.formschema import check_schema
+from motcua.catalog.formschema import check_schema, with_order
 from motcua.common.timeutil import to_local
 
 FORMAT = "motcua.catalog/1"
@@ -152,6 +152,7 @@ class VersionIn(Strict):
         problems = check_schema(self.form_schema)
         if problems:
             raise ValueError("; ".join(problems))
+        self.form_schema = with_order(self.form_schema)
         if self.effective_to is not None and _as_dt(self.effective_to) <= _as_dt(self.effective_from):
             raise ValueError("effective_to must be after effective_from")
         return self

@@ -12,9 +12,11 @@ from django.utils.translation import pgettext
 from pydantic import BaseModel, Field
 
 from motcua.audit import services as audit
+from motcua.catalog.formschema import field_names
 from motcua.catalog.models import ProcessStep
 from motcua.common import clock
 from motcua.common.errors import DomainError, InvalidInput, NotFound
+from motcua.common.numbers import format_vnd
 from motcua.common.text import fold
 from motcua.common.timeutil import VN_TZ
 from motcua.documents.models import StoredFile
@@ -238,7 +240,7 @@ def declaration_items(schema: dict, data: dict) -> list[dict]:
     Có/Không, choices by their labels, large whole numbers grouped (500.000.000)."""
     props = (schema or {}).get("properties") or {}
     data = data or {}
-    names = [n for n in props if n in data] + [n for n in data if n not in props]
+    names = [n for n in field_names(schema) if n in data] + [n for n in data if n not in props]
     items = []
     for name in names:
         value, prop = data[name], props.get(name) or {}
@@ -386,7 +388,7 @@ def _note_text(key: str, value, components: dict, results: dict) -> str:
     if key.endswith(("_at", "_appointment")):
         return _date_text(str(value))
     if key == "amount_vnd":
-        return f"{int(value):,} đ".replace(",", ".")
+        return format_vnd(int(value))
     if key == "method":
         return str(ReturnMethod(value).label) if value in ReturnMethod.values else str(value)
     if key == "score":

@@ -26,7 +26,12 @@ $(STAMP): $(LOCK) pyproject.toml
 		echo "The lock file does not satisfy pyproject.toml: run \`make lock\`" >&2; exit 1; }
 	@rm -f $(VENV)/.installed-* && touch $@
 
-setup: $(STAMP)
+setup: $(STAMP) var/local-demo
+
+# marks this checkout as a developer's: commands run in the demo mode without MOTCUA_DEV=1 while no
+# SECRET_KEY is set (settings.py); `make serve` and real deployments (MOTCUA_VAR_DIR elsewhere) never read it
+var/local-demo:
+	@mkdir -p var && echo "This checkout runs the local demo (make setup). Delete this file to refuse that." > $@
 
 lock: ## regenerate requirements/*.lock from pyproject.toml (keeps the pins; `make lock UPGRADE=1` upgrades)
 	@test -x $(BIN)/pip-compile || { echo "pip-tools is missing: run \`make setup\` first" >&2; exit 1; }
@@ -71,9 +76,9 @@ RESTART_DELAY ?= 10
 serve: setup ## production: gunicorn + sync worker + rollup refresher (supervised); needs SECRET_KEY, never the demo's settings
 	@case "$${MOTCUA_DEV:-}$${DEBUG:-}" in "") ;; *) echo "make serve is production: MOTCUA_DEV and DEBUG are" \
 		"ignored here (the demo is \`make demo\`)" >&2;; esac
-	env -u MOTCUA_DEV -u DEBUG $(BIN)/motcua check --deploy
-	env -u MOTCUA_DEV -u DEBUG $(BIN)/motcua collectstatic --no-input -v0
-	@unset MOTCUA_DEV DEBUG; \
+	env -u DEBUG MOTCUA_DEV=0 $(BIN)/motcua check --deploy
+	env -u DEBUG MOTCUA_DEV=0 $(BIN)/motcua collectstatic --no-input -v0
+	@unset DEBUG; export MOTCUA_DEV=0; \
 	keep() { trap 'kill $$child 2>/dev/null; exit 0' TERM; \
 		while :; do "$$@" & child=$$!; wait $$child; \
 			echo "make serve: '$$*' stopped (status $$?), starting it again in $(RESTART_DELAY) s" >&2; \

@@ -183,7 +183,8 @@ def test_make_serve_runs_the_sync_worker_and_the_rollup_refresher_beside_gunicor
     workers = [line for line in lines if " sync-worker " in line or " index rollup " in line]
     assert len(workers) == 2, lines
     assert any(line.startswith("motcua index rollup --every 60 --no-progress ") for line in workers)
-    assert all("MOTCUA_DEV=unset" in line for line in lines if line.startswith("motcua"))  # production
+    # production: MOTCUA_DEV explicitly off, so var/local-demo is never read
+    assert all("MOTCUA_DEV=0" in line for line in lines if line.startswith("motcua"))
     time.sleep(0.3)
     pids = [int(line.rsplit("pid=", 1)[1]) for line in workers]
     assert not any(_alive(pid) for pid in pids), "stopped with gunicorn"
@@ -197,3 +198,17 @@ def test_make_serve_starts_a_stopped_worker_again(serve):
     starts = [line for line in calls.read_text().splitlines() if " sync-worker " in line]
     assert len(starts) >= 2, starts  # gunicorn ran 3 s: the worker stopped at once and was started again
     assert "sync-worker' stopped (status 3), starting it again in 1 s" in done.stderr
+
+
+def test_a_set_up_checkout_runs_the_commands_without_the_switch(checkout):
+    """After `make setup` (which writes var/local-demo) a line copied alone runs as written; an explicit
+    MOTCUA_DEV=0 or any SECRET_KEY still means production, which refuses without its secrets."""
+    (checkout / "var").mkdir()
+    (checkout / "var" / "local-demo").write_text("make setup\n", encoding="utf-8")
+    lines = [line for line in command_block()[1:] if key_of(shlex.split(line, comments=True)) in RUN[:3]]
+    for line in lines:
+        done = shell(checkout, line)  # no `export MOTCUA_DEV=1` before it
+        assert done.returncode == 0, f"{line}\n{done.stderr[-2000:]}"
+    for values in ({"MOTCUA_DEV": "0"}, {"SECRET_KEY": "short"}):
+        done = shell(checkout, ".venv/bin/motcua verify-events", scrubbed_environment(**values))
+        assert done.returncode == 2 and "refuses to run in production" in done.stderr, values

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 
-DEMO_HINT = "for the local demo: export MOTCUA_DEV=1 (README, Command line)"
+DEMO_HINT = "for the local demo: export MOTCUA_DEV=1, or run `make setup` in this checkout (README, Command line)"
 SETUP_HINT = "`make demo` migrates and loads the demo province"
 
 

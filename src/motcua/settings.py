@@ -51,7 +51,10 @@ def secret_key_problem(key: str) -> str | None:
 DEBUG = env_bool("DEBUG")
 # The demo's conveniences (the published dev key, plain-HTTP cookies, the demo national client) are on only with
 # DEBUG=1 or MOTCUA_DEV=1 (`make demo`, `make test`); anything else is production (docs/deployment.md).
-MOTCUA_DEV = DEBUG or env_bool("MOTCUA_DEV")
+# A developer's checkout (`make setup` writes var/local-demo) runs in the demo mode while no SECRET_KEY is given;
+# an explicit MOTCUA_DEV (`make serve` sets 0) or a SECRET_KEY always wins.
+LOCAL_DEMO = not os.environ.get("SECRET_KEY") and (VAR_DIR / "local-demo").is_file()
+MOTCUA_DEV = DEBUG or env_bool("MOTCUA_DEV", default=LOCAL_DEMO)
 DEV_SECRET_KEY = "insecure-dev-key-only-for-local-demo"
 SECRET_KEY = os.environ.get("SECRET_KEY", "") or (DEV_SECRET_KEY if MOTCUA_DEV else "")
 if not MOTCUA_DEV and (_problem := secret_key_problem(SECRET_KEY)):

@@ -287,11 +287,11 @@ def test_make_serve_is_production_whatever_the_shell_exports(tmp_path, sandbox):
     assert done.returncode == 0, done.stderr
     assert "make serve is production" in done.stderr
     calls = (tmp_path / "calls").read_text().splitlines()
-    assert calls[0] == "motcua check --deploy MOTCUA_DEV=unset DEBUG=unset"
+    assert calls[0] == "motcua check --deploy MOTCUA_DEV=0 DEBUG=unset"
     # gunicorn runs in the foreground, the sync worker and the rollup refresher beside it (issue 13: their lines
     # may come before or after gunicorn's; tests/test_readme_commands.py checks them)
-    assert "gunicorn -c python:motcua.gunicorn_conf MOTCUA_DEV=unset DEBUG=unset" in calls
-    assert all(call.endswith("MOTCUA_DEV=unset DEBUG=unset") for call in calls)
+    assert "gunicorn -c python:motcua.gunicorn_conf MOTCUA_DEV=0 DEBUG=unset" in calls
+    assert all(call.endswith("MOTCUA_DEV=0 DEBUG=unset") for call in calls)
 
 
 def test_make_sets_the_demo_switch_for_the_dev_targets_only(tmp_path, sandbox):

@@ -141,10 +141,10 @@ def _id_number(applicant_type: int, number: str) -> str:
     return value
 
 
-def component_rows(version: ProcedureVersion, given: list[dict], actor, dossier=None) -> list[dict]:
+def component_rows(version: ProcedureVersion, given: list[dict], actor, dossier=None, catalog=None) -> list[dict]:
     """The dossier's component rows for `given` items: known codes of the procedure, files the actor
-    may attach (`dossiers.files`)."""
-    catalog = {c.code: c for c in version.components.all()}
+    may attach (`dossiers.files`). `catalog`: the version's components by code, when already read."""
+    catalog = catalog if catalog is not None else {c.code: c for c in version.components.all()}
     out = []
     for item in given:
         code = item.get("code")
@@ -167,9 +167,10 @@ def component_rows(version: ProcedureVersion, given: list[dict], actor, dossier=
 
 
 def _components(version: ProcedureVersion, given: list[dict], actor) -> list[dict]:
-    out = component_rows(version, given, actor)
+    catalog = {c.code: c for c in version.components.all()}  # read once for both checks
+    out = component_rows(version, given, actor, catalog=catalog)
     seen = {c["code"] for c in out}
-    missing = [c.name for c in version.components.all() if c.required and c.code not in seen]
+    missing = [c.name for c in catalog.values() if c.required and c.code not in seen]
     if missing:
         raise InvalidInput(
             "missing_components",
